@@ -1,0 +1,48 @@
+import { execa } from 'execa';
+import { fileURLToPath } from 'node:url';
+import type { ChildJob } from '../src/cli/child.js';
+import { RESULT_MARKER } from '../src/cli/child.js';
+import type { RunResult } from '../src/report/result.js';
+
+const childEntry = fileURLToPath(new URL('../src/cli/child.js', import.meta.url));
+
+export interface RunOneOptions {
+  timeoutMs: number;
+  /** Run in the caller's network namespace instead of a fresh one. */
+  currentNetns: boolean;
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs one script variant in its own process inside a fresh network namespace (`unshare -n`):
+ * the namespace, its TUN device, addresses and routes vanish with the process, whatever
+ * happens to it, so a crash or a kill cannot leak them into the host.
+ */
+export async function runOne(job: ChildJob, opts: RunOneOptions): Promise<RunResult> {
+  const started = performance.now();
+  const node = [process.execPath, childEntry];
+  const [file, ...args] = opts.currentNetns ? node : ['unshare', '-n', '--', ...node];
+  const r = await execa(file!, args, {
+    env: { TSDRILL_JOB: JSON.stringify(job), UV_THREADPOOL_SIZE: '64' },
+    reject: false,
+    stdin: 'ignore',
+    timeout: opts.timeoutMs,
+    killSignal: 'SIGKILL',
+    cancelSignal: opts.signal,
+    forceKillAfterDelay: false,
+  });
+  const durationMs = Math.round(performance.now() - started);
+  const line = r.stdout.split('\n').find((l) => l.startsWith(RESULT_MARKER));
+  if (line) {
+    const result = JSON.parse(line.slice(RESULT_MARKER.length)) as RunResult;
+    if (r.stderr) result.log.push(...r.stderr.split('\n'));
+    return { ...result, durationMs };
+  }
+  const base = { script: job.display, variant: job.variant, durationMs, warnings: [], log: r.stderr ? r.stderr.split('\n') : [] };
+  if (r.timedOut) {
+    const message = `timed out after ${opts.timeoutMs / 1000} s`;
+    return { ...base, verdict: 'timeout', error: { message, kind: 'timeout', file: job.display, framed: `error: ${message}`, legacy: `${job.display}: ${message}` } };
+  }
+  const why = r.isCanceled ? 'interrupted' : `run process ended without a result (${r.signal ? `signal ${r.signal}` : `exit ${r.exitCode}`}): ${r.stderr.trim().split('\n').slice(-3).join(' | ') || r.shortMessage}`;
+  return { ...base, verdict: 'error', error: { message: why, kind: 'crash', file: job.display, framed: `error: ${why}`, legacy: `${job.display}: ${why}` } };
+}

@@ -1,0 +1,95 @@
+import { bytesEqual } from '../codec/address.js';
+import type { Packet } from '../codec/packet.js';
+
+/** A live endpoint: wire address bytes (4 or 16) and port. */
+export interface LiveEndpoint {
+  ip: Uint8Array;
+  port: number;
+}
+
+const u32 = (n: number) => n >>> 0;
+
+/**
+ * One TCP flow between the kernel (local) and the script (remote), with packetdrill's
+ * sequence-number mapping (script space <-> live space). Script numbers are relative: the
+ * script's SYN gives the remote ISN (used as is on the wire); the kernel's ISN is learnt from
+ * its first SYN/SYN-ACK and script local numbers are offsets from the script's SYN value.
+ */
+export class Connection {
+  /** Live remote ISN == the script's SYN seq (injected unchanged). */
+  remoteIsn?: number;
+  /** Script and live local ISN, known after the kernel's SYN or SYN-ACK. */
+  localIsnScript?: number;
+  localIsnLive?: number;
+  /** TS val mapping: script value -> live value, plus the first pair as a baseline. */
+  readonly tsValByScript = new Map<number, number>();
+  tsBaseline?: { script: number; live: number };
+  /** Script fd bound to this flow by accept()/socket(), if any. */
+  scriptFd?: number;
+  /** Last values we injected / the kernel sent, for the end-of-script RST. */
+  lastInjectedSeqEnd?: number;
+  lastInjectedAck?: number;
+
+  constructor(
+    readonly protocol: 'tcp' | 'udp',
+    public local: LiveEndpoint,
+    public remote: LiveEndpoint,
+  ) {}
+
+  /** Does a packet the kernel sent belong to this flow? Port 0 means "not known yet". */
+  matchesOutgoing(p: Packet): boolean {
+    const t = p.transport;
+    if (t.kind !== 'tcp' && t.kind !== 'udp') return false;
+    const h = t.kind === 'tcp' ? t.tcp : t.udp;
+    return (
+      t.kind === this.protocol &&
+      bytesEqual(p.ip.dst, this.remote.ip) &&
+      h.dstPort === this.remote.port &&
+      bytesEqual(p.ip.src, this.local.ip) &&
+      (this.local.port === 0 || h.srcPort === this.local.port)
+    );
+  }
+
+  get localIsnOffset(): number {
+    return u32((this.localIsnLive ?? 0) - (this.localIsnScript ?? 0));
+  }
+
+  // --- inbound: script -> live -----------------------------------------------------------
+  inboundSeq(scriptSeq: number, syn: boolean): number {
+    return syn ? u32(scriptSeq) : u32(scriptSeq + (this.remoteIsn ?? 0));
+  }
+  inboundAck(scriptAck: number, syn: boolean): number {
+    return syn ? u32(scriptAck + this.localIsnOffset) : u32(scriptAck + (this.localIsnLive ?? 0));
+  }
+
+  // --- outbound: live -> script ----------------------------------------------------------
+  outboundSeq(liveSeq: number, syn: boolean): number {
+    return syn ? u32(liveSeq - this.localIsnOffset) : u32(liveSeq - (this.localIsnLive ?? 0));
+  }
+  outboundAck(liveAck: number): number {
+    return u32(liveAck - (this.remoteIsn ?? 0));
+  }
+
+  /** The first outbound SYN or SYN-ACK fixes the kernel's ISN. */
+  learnLocalIsn(scriptSeq: number, liveSeq: number): void {
+    if (this.localIsnLive !== undefined) return;
+    this.localIsnScript = u32(scriptSeq);
+    this.localIsnLive = u32(liveSeq);
+  }
+
+  /** Records an outbound TS val and returns its script-space value. */
+  outboundTsVal(scriptVal: number | undefined, liveVal: number): number {
+    if (!this.tsBaseline) this.tsBaseline = { script: scriptVal ?? liveVal, live: liveVal };
+    const mapped = u32(this.tsBaseline.script + (liveVal - this.tsBaseline.live));
+    if (scriptVal !== undefined) this.tsValByScript.set(scriptVal, liveVal);
+    return mapped;
+  }
+
+  /** Live TS ecr for an inbound script ecr, or undefined when no outbound val matches. */
+  inboundTsEcr(scriptEcr: number, scaled: boolean): number | undefined {
+    const live = this.tsValByScript.get(scriptEcr);
+    if (live !== undefined) return live;
+    if (scaled && this.tsBaseline) return u32(scriptEcr - this.tsBaseline.script + this.tsBaseline.live);
+    return undefined;
+  }
+}

@@ -1,0 +1,145 @@
+// Script packet lines <-> wire packets for one flow: building what we inject, and mapping what
+// the kernel sent into script space so the assertions can compare it with the line.
+import { IPPROTO, TCP_FLAG, ipv4HeaderChecksumOk, type Packet } from '../codec/packet.js';
+import { parseTcpFlags, type ParsedFlags } from '../codec/tcp-flags.js';
+import type { TcpOption } from '../codec/tcp-options.js';
+import type { ScriptViewTcp } from '../assertions/outbound.js';
+import type { PacketAction, TcpBody } from '../parser/ast.js';
+import { Connection } from './connection.js';
+import { ScriptError } from './errors.js';
+import { scriptTcpOptions } from './script-packet.js';
+import type { RunState } from './state.js';
+
+export type TcpLine = PacketAction & { body: TcpBody };
+
+export function lineFlags(line: TcpLine): ParsedFlags {
+  const f = parseTcpFlags(line.body.flags.text);
+  if (typeof f === 'string') throw new ScriptError('runtime', f, line.body.flags.loc);
+  return f;
+}
+
+const ECN_BITS: Record<string, number> = { noecn: 0, ect1: 1, ect0: 2, ce: 3, ect01: 2 };
+
+/**
+ * Picks (or creates) the flow an inbound line belongs to. A SYN without ACK opens a passive
+ * connection towards a fresh remote port unless an active open is waiting for its peer's SYN.
+ */
+export function inboundConnection(s: RunState, line: TcpLine, flags: ParsedFlags): Connection {
+  const syn = (flags.flags & TCP_FLAG.SYN) !== 0;
+  const ack = (flags.flags & TCP_FLAG.ACK) !== 0;
+  const current = s.currentConnection;
+  const srcPort = line.endpoints?.src?.kind === 'port' ? line.endpoints.src.port : undefined;
+  const dstPort = line.endpoints?.dst?.kind === 'port' ? line.endpoints.dst.port : undefined;
+  if (syn && !ack && (!current || current.remoteIsn !== undefined)) {
+    const conn = new Connection(
+      'tcp',
+      { ip: s.localIp, port: dstPort ?? s.config.bindPort },
+      { ip: s.remoteIp, port: srcPort ?? s.takeEphemeralPort() },
+    );
+    conn.remoteIsn = line.body.seq.start >>> 0;
+    s.connections.push(conn);
+    return conn;
+  }
+  if (!current) throw new ScriptError('packet', 'no connection for this packet: inject a SYN or call connect() first', line.loc);
+  if (syn) current.remoteIsn = line.body.seq.start >>> 0;
+  return current;
+}
+
+/** Builds the wire packet for an inbound TCP line (addresses, remapped numbers, options). */
+export function buildInbound(s: RunState, line: TcpLine, flags: ParsedFlags, conn: Connection): Packet {
+  const b = line.body;
+  const syn = (flags.flags & TCP_FLAG.SYN) !== 0;
+  const hasAck = (flags.flags & TCP_FLAG.ACK) !== 0;
+  const options: TcpOption[] = Array.isArray(b.options) ? scriptTcpOptions(b.options) : [];
+  for (const [i, o] of options.entries()) {
+    if (o.kind === 'timestamp' && hasAck) {
+      const live = conn.inboundTsEcr(o.ecr, s.config.tcpTsEcrScaled);
+      if (live === undefined)
+        throw new ScriptError(
+          'packet',
+          `unable to infer live TS ecr for script TS ecr ${o.ecr}: no matching or preceding outbound TS val`,
+          (b.options as { loc: TcpLine['loc'] }[])[i]!.loc,
+        );
+      options[i] = { ...o, ecr: live };
+    } else if (o.kind === 'sack') {
+      options[i] = { kind: 'sack', blocks: o.blocks.map(([l, r]) => [conn.inboundAck(l, syn), conn.inboundAck(r, syn)]) };
+    }
+  }
+  const seq = conn.inboundSeq(b.seq.start, syn);
+  const ack = hasAck ? conn.inboundAck(b.ack?.value ?? 0, syn) : (b.ack?.value ?? 0);
+  conn.lastInjectedSeqEnd = (seq + b.seq.length + (syn ? 1 : 0) + (flags.flags & TCP_FLAG.FIN ? 1 : 0)) >>> 0;
+  if (hasAck) conn.lastInjectedAck = ack;
+  const tos = line.ipInfo?.tos;
+  return {
+    ip: {
+      version: s.family,
+      tos: tos ? (tos.kind === 'tos' ? tos.value : ECN_BITS[tos.kind]!) : 0,
+      flowLabel: line.ipInfo?.flowlabel?.value ?? 0,
+      ttl: line.ipInfo?.ttl?.value ?? 255,
+      protocol: IPPROTO.TCP,
+      id: 0,
+      fragment: 0,
+      src: conn.remote.ip,
+      dst: conn.local.ip,
+    },
+    transport: {
+      kind: 'tcp',
+      tcp: {
+        srcPort: conn.remote.port,
+        dstPort: conn.local.port,
+        seq,
+        ack,
+        flags: flags.flags,
+        reserved: 0,
+        window: b.win?.value ?? 0,
+        urgentPointer: b.urg?.value ?? 0,
+        options,
+      },
+    },
+    payload: new Uint8Array(b.seq.length),
+  };
+}
+
+/**
+ * Maps a packet the kernel sent into script space: relative seq/ack, SACK edges, TS vals
+ * (packetdrill checks TS val only with --tcp_ts_tick_usecs and never checks TS ecr, so
+ * those take the script's values here).
+ */
+export function outboundView(
+  s: RunState,
+  line: TcpLine,
+  expectedOptions: TcpOption[] | 'any' | undefined,
+  conn: Connection,
+  live: Packet,
+  raw: Uint8Array,
+): ScriptViewTcp {
+  if (live.transport.kind !== 'tcp') throw new Error('outboundView: not a TCP packet');
+  const t = live.transport.tcp;
+  const syn = (t.flags & TCP_FLAG.SYN) !== 0;
+  if (syn) conn.learnLocalIsn(line.body.seq.start, t.seq);
+  if (conn.local.port === 0) conn.local = { ...conn.local, port: t.srcPort };
+  const wantOpts = Array.isArray(expectedOptions) ? expectedOptions : [];
+  const options = t.options.map((o, i): TcpOption => {
+    const want = wantOpts[i];
+    if (o.kind === 'sack') return { kind: 'sack', blocks: o.blocks.map(([l, r]) => [conn.outboundAck(l), conn.outboundAck(r)]) };
+    if (o.kind === 'timestamp') {
+      const scriptVal = want?.kind === 'timestamp' ? want.val : undefined;
+      const mapped = conn.outboundTsVal(scriptVal, o.val);
+      const checkVal = s.config.tcpTsTickUsecs > 0;
+      return { kind: 'timestamp', val: checkVal || scriptVal === undefined ? mapped : scriptVal, ecr: want?.kind === 'timestamp' ? want.ecr : o.ecr };
+    }
+    return o;
+  });
+  return {
+    flags: t.flags,
+    reserved: t.reserved,
+    seq: conn.outboundSeq(t.seq, syn),
+    ack: t.flags & TCP_FLAG.ACK ? conn.outboundAck(t.ack) : t.ack,
+    window: t.window,
+    urgentPointer: t.urgentPointer,
+    options,
+    payloadLength: live.payload.length,
+    payloadAllZero: live.payload.every((x) => x === 0),
+    ip: { version: live.ip.version, tos: live.ip.tos, ttl: live.ip.ttl, headerOk: ipv4HeaderChecksumOk(raw) },
+  };
+}

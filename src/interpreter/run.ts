@@ -1,0 +1,320 @@
+// Runs one parsed script against the kernel: the script clock, event timing and tolerance,
+// packet injection and capture, system calls, and the end-of-script checks.
+import { dirname } from 'node:path';
+import { execa } from 'execa';
+import { compareTcp, describeTcp } from '../assertions/outbound.js';
+import { decodePacket, encodePacket, type Packet } from '../codec/packet.js';
+import type { CapturedPacket } from '../injector/capture.js';
+import { setupEnvironment, type Environment } from '../injector/environment.js';
+import { drainTun, writePacket } from '../injector/tun.js';
+import type { CommandAction, Event, PacketAction, Script, SyscallAction } from '../parser/ast.js';
+import { callAsync, errno as lastErrno, libc } from '../sys/libc.js';
+import { errnoMessage, errnoName } from '../syscalls/errno.js';
+import { ScriptClock } from './clock.js';
+import { commandEnvironment, localPrefix, type RunConfig } from './config.js';
+import { ScriptError } from './errors.js';
+import { buildInbound, inboundConnection, lineFlags, outboundView, type TcpLine } from './packets.js';
+import { scriptTcpOptions } from './script-packet.js';
+import { RunState } from './state.js';
+import { prepareSyscall, type Invocation } from './syscalls.js';
+import { checkTiming, toleranceFor, type TimeWindow } from './timing.js';
+
+export interface RunOutcome {
+  error?: ScriptError;
+  warnings: string[];
+  /** Outbound packets captured and injected packets, for pcaps and verbose logs. */
+  packets: CapturedPacket[];
+}
+
+export interface RunHooks {
+  log?: (line: string) => void;
+}
+
+const fmtSecs = (usecs: number) => (usecs / 1e6).toFixed(6);
+
+class Interpreter {
+  private readonly s: RunState;
+  private readonly clock = new ScriptClock();
+  private readonly queue: CapturedPacket[] = [];
+  readonly seen: CapturedPacket[] = [];
+  private wakeCapture: (() => void) | undefined;
+  private prevExpected: number | undefined;
+  private prevWasInbound = false;
+  private pending: Promise<void> | undefined;
+  private asyncFailure: ScriptError | undefined;
+  readonly warnings: string[] = [];
+
+  constructor(
+    private readonly script: Script,
+    private readonly file: string,
+    private readonly config: RunConfig,
+    private readonly env: Environment,
+    private readonly hooks: RunHooks,
+  ) {
+    this.s = new RunState(config);
+    env.capture.onReadable(() => this.pullCaptured());
+  }
+
+  private log(text: string): void {
+    if (this.config.verbose) this.hooks.log?.(text);
+  }
+
+  private pullCaptured(): void {
+    for (const p of this.env.capture.readAvailable()) {
+      this.seen.push(p);
+      if (p.outgoing) this.queue.push(p);
+    }
+    drainTun(this.env.tun);
+    this.wakeCapture?.();
+  }
+
+  async run(): Promise<void> {
+    if (this.script.initCommand) await this.runCommand(this.script.initCommand, 'init');
+    try {
+      for (const ev of this.script.events) {
+        await this.runEvent(ev);
+        if (this.asyncFailure) throw this.asyncFailure;
+      }
+      if (this.pending) await this.pending;
+      if (this.asyncFailure) throw this.asyncFailure;
+    } finally {
+      if (this.script.cleanupCommand) await this.runCommand(this.script.cleanupCommand, 'cleanup').catch(() => undefined);
+      for (const sock of this.s.sockets.values()) {
+        // shutdown() wakes a blocked accept/read on the libuv pool; close() alone does not.
+        libc.shutdown(sock.liveFd, 2);
+        libc.close(sock.liveFd);
+      }
+    }
+  }
+
+  /** The event's expected window in script microseconds, resolving relative times. */
+  private window(ev: Event, inboundPacket: boolean): TimeWindow {
+    const t = ev.time;
+    const anchor = () => (inboundPacket && this.prevWasInbound && this.prevExpected !== undefined ? this.prevExpected : this.clock.nowUsecs());
+    switch (t.kind) {
+      case 'absolute':
+        return { start: t.usecs, end: t.usecs, any: false };
+      case 'relative': {
+        const a = anchor();
+        return { start: a + t.usecs, end: a + t.usecs, any: false };
+      }
+      case 'range': {
+        const a = t.relative ? anchor() : 0;
+        return { start: a + t.startUsecs, end: a + t.endUsecs, any: false };
+      }
+      case 'any': {
+        const now = this.clock.nowUsecs();
+        return { start: now, end: now, any: true };
+      }
+    }
+  }
+
+  private async runEvent(ev: Event): Promise<void> {
+    const a = ev.action;
+    const inbound = a.kind === 'packet' && a.direction === 'inbound';
+    const w = this.window(ev, inbound);
+    const tol = toleranceFor(this.config, w.start, this.prevExpected);
+    const first = this.prevExpected === undefined;
+    if (a.kind === 'packet' && a.direction === 'outbound') {
+      await this.expectOutbound(a, w, tol, ev);
+    } else {
+      await this.clock.waitUntil(w.start);
+      if (!first) checkTiming(w, tol, this.clock.nowUsecs(), describeAction(a), ev.time.loc);
+      if (a.kind === 'packet') this.inject(a);
+      else if (a.kind === 'syscall') await this.syscall(a, ev, w);
+      else if (a.kind === 'command') await this.runCommand(a, 'event');
+      else throw new ScriptError('runtime', 'code events (%{ ... }%) are not supported yet', a.loc);
+    }
+    this.prevExpected = w.start;
+    this.prevWasInbound = inbound;
+  }
+
+  private inject(line: PacketAction): void {
+    if (line.body.kind !== 'tcp') throw new ScriptError('runtime', `${line.body.kind.toUpperCase()} packets are not supported yet`, line.body.loc);
+    const tcpLine = line as TcpLine;
+    const flags = lineFlags(tcpLine);
+    const conn = inboundConnection(this.s, tcpLine, flags);
+    const packet = buildInbound(this.s, tcpLine, flags, conn);
+    this.log(`inbound injected packet: ${fmtSecs(this.clock.nowUsecs())} ${describeTcp({ ...tcpLine.body, flags: flags.flags, seq: tcpLine.body.seq.start, payloadLength: tcpLine.body.seq.length, ack: tcpLine.body.ack?.value, window: tcpLine.body.win?.value, options: Array.isArray(tcpLine.body.options) ? scriptTcpOptions(tcpLine.body.options) : undefined })}`);
+    writePacket(this.env.tun, encodePacket(packet));
+    this.pullCaptured();
+  }
+
+  /** Waits for the next packet of the line's flow, then compares it field by field. */
+  private async expectOutbound(line: PacketAction, w: TimeWindow, tol: number, ev: Event): Promise<void> {
+    if (line.body.kind !== 'tcp') throw new ScriptError('runtime', `${line.body.kind.toUpperCase()} packets are not supported yet`, line.body.loc);
+    const tcpLine = line as TcpLine;
+    const conn = this.s.currentConnection;
+    if (!conn) throw new ScriptError('packet', 'no connection to expect this packet on: no SYN was injected and no connect() was made', line.loc);
+    const timeoutUsecs = Math.floor((Math.max(w.start, w.end) - (this.prevExpected ?? 0) + 2e6) / 1e6) * 1e6;
+    const deadline = this.clock.nowUsecs() + timeoutUsecs;
+    let found: { cap: CapturedPacket; packet: Packet } | undefined;
+    while (!found) {
+      this.pullCaptured();
+      while (this.queue.length && !found) {
+        const cap = this.queue.shift()!;
+        let packet: Packet;
+        try {
+          packet = decodePacket(cap.bytes);
+        } catch (e) {
+          throw new ScriptError('packet', `the kernel sent a packet we cannot decode: ${(e as Error).message}`, line.loc);
+        }
+        if (conn.matchesOutgoing(packet)) found = { cap, packet };
+      }
+      if (found) break;
+      const left = deadline - this.clock.nowUsecs();
+      if (left <= 0)
+        throw new ScriptError('packet', `timed out waiting for packet: nothing from the kernel within ${timeoutUsecs / 1e6} s`, line.loc, [], 'Timed out waiting for packet');
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left / 1000, 50));
+        this.wakeCapture = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeCapture = undefined;
+    }
+    const flags = lineFlags(tcpLine);
+    const expectedOptions = Array.isArray(tcpLine.body.options) ? scriptTcpOptions(tcpLine.body.options) : tcpLine.body.options;
+    const view = outboundView(this.s, tcpLine, expectedOptions, conn, found.packet, found.cap.bytes);
+    const actualAt = this.clock.usecsOf(found.cap.timeNs);
+    const actualText = describeTcp(view);
+    this.log(`outbound sniffed packet: ${fmtSecs(actualAt)} ${actualText}`);
+    const mismatches = compareTcp(tcpLine, flags, expectedOptions, view);
+    if (mismatches.length) {
+      const m = mismatches[0]!;
+      const notes = [
+        ...mismatches.map((x) => `expected ${x.label} ${x.expected}, got ${x.label} ${x.actual}`),
+        `script packet: ${fmtSecs(w.start)} ${describeTcp({ flags: flags.flags, seq: tcpLine.body.seq.start, payloadLength: tcpLine.body.seq.length, ack: tcpLine.body.ack?.value, window: tcpLine.body.win?.value, options: expectedOptions })}`,
+        `actual packet: ${fmtSecs(actualAt)} ${actualText}`,
+        ...describeLive(found.packet),
+      ];
+      const err = new ScriptError(
+        'packet',
+        `expected ${m.label} ${m.expected}, got ${m.label} ${m.actual}`,
+        m.loc,
+        notes,
+        `live packet field ${m.field}: expected: ${m.expected} vs actual: ${m.actual}`,
+      );
+      if (this.config.nonFatal.has('packet')) this.warnings.push(err.message);
+      else throw err;
+    }
+    checkTiming(w, tol, actualAt, 'outbound packet', ev.time.loc);
+  }
+
+  private async syscall(call: SyscallAction, ev: Event, w: TimeWindow): Promise<void> {
+    const inv = prepareSyscall(this.s, call);
+    if (call.blockingEnd === undefined) {
+      const result = Number((inv.fn as (...a: unknown[]) => number | bigint)(...inv.args));
+      this.checkResult(call, inv, result, result < 0 ? lastErrno() : 0);
+      return;
+    }
+    if (this.pending) throw new ScriptError('syscall', 'blocking system call while another blocking system call is already in progress', call.loc);
+    const base = ev.time.kind === 'relative' ? w.start - ev.time.usecs : 0;
+    const end: TimeWindow = { start: base + call.blockingEnd.value * 1e6, end: base + call.blockingEnd.value * 1e6, any: false };
+    const startedAt = w.start;
+    this.pending = callAsync(inv.fn, ...inv.args).then(
+      ({ result, errno }) => {
+        this.pending = undefined;
+        try {
+          this.checkResult(call, inv, result, errno);
+          checkTiming(end, toleranceFor(this.config, end.start, startedAt), this.clock.nowUsecs(), 'system call return', call.blockingEnd!.loc);
+        } catch (e) {
+          this.asyncFailure = e as ScriptError;
+        }
+      },
+      (e) => {
+        this.pending = undefined;
+        this.asyncFailure = new ScriptError('syscall', `${call.name} failed to run: ${(e as Error).message}`, call.loc);
+      },
+    );
+    // Let the call reach the kernel before the next event (usually the packet that unblocks it).
+    await ScriptClock.pause(1);
+  }
+
+  private checkResult(call: SyscallAction, inv: Invocation, result: number, err: number): void {
+    const e = call.result;
+    const what = `${result}${result < 0 ? ` with errno ${errnoName(err)} (${errnoMessage(err)})` : ''}`;
+    const fail = (msg: string) => {
+      throw new ScriptError('syscall', msg, call.loc, [], `runtime error in ${call.name} call: ${msg}`);
+    };
+    if (e.kind !== 'ellipsis') {
+      const want = Number(this.s.evaluator.int(e, `${call.name} result`));
+      if (inv.returnsFd && want >= 0) {
+        if (result < 0) fail(`expected non-negative result but got ${what}`);
+      } else if (result !== want) fail(`expected result ${want} but got ${what}`);
+    }
+    if (call.errno) {
+      const want = Number(this.s.evaluator.symbol(call.errno.name, { kind: 'word', name: call.errno.name, loc: call.errno.loc }));
+      if (err !== want) fail(`expected errno ${errnoName(want)} (${errnoMessage(want)}) but got ${errnoName(err)} (${errnoMessage(err)})`);
+    }
+    if (result >= 0) inv.after?.(result);
+  }
+
+  private async runCommand(cmd: CommandAction, when: 'init' | 'cleanup' | 'event'): Promise<void> {
+    const r = await execa('/bin/sh', ['-c', cmd.command], {
+      cwd: dirname(this.file),
+      env: commandEnvironment(this.config, this.env.tun.name),
+      reject: false,
+      stdin: 'ignore',
+      all: true,
+    });
+    if (r.exitCode !== 0) {
+      const output = (r.all ?? '').trim();
+      throw new ScriptError(
+        'command',
+        `${when === 'event' ? '' : `${when} `}command \`${cmd.command.trim()}\` failed: ${r.signal ? `killed by ${r.signal}` : `non-zero status ${r.exitCode}`}`,
+        cmd.loc,
+        output ? output.split('\n').map((l) => `output: ${l}`) : [],
+        `error executing \`${cmd.command.trim()}\` command: non-zero status ${r.exitCode}`,
+      );
+    }
+  }
+}
+
+function describeAction(a: Event['action']): string {
+  if (a.kind === 'packet') return 'inbound packet';
+  if (a.kind === 'syscall') return 'system call start';
+  if (a.kind === 'command') return 'command';
+  return 'data collection for code';
+}
+
+function describeLive(p: Packet): string[] {
+  const ip = p.ip;
+  const src = Buffer.from(ip.src);
+  const dst = Buffer.from(ip.dst);
+  const fmt = (b: Buffer) => (b.length === 4 ? [...b].join('.') : b.toString('hex').replace(/(.{4})(?!$)/g, '$1:'));
+  const lines = [`live packet: IPv${ip.version} ${fmt(src)} > ${fmt(dst)} ttl ${ip.ttl} tos 0x${ip.tos.toString(16)} len ${ip.totalLength}`];
+  if (p.transport.kind === 'tcp') {
+    const t = p.transport.tcp;
+    lines.push(`  TCP ${t.srcPort} > ${t.dstPort} seq ${t.seq} ack ${t.ack} win ${t.window} data offset ${t.dataOffset} payload ${p.payload.length} bytes (raw, before remapping)`);
+  }
+  return lines;
+}
+
+/** Runs one script in the current network namespace (which must not be the host's). */
+export async function runScript(script: Script, file: string, config: RunConfig, hooks: RunHooks = {}): Promise<RunOutcome> {
+  const env = setupEnvironment(
+    {
+      ipVersion: config.ipVersion,
+      family: config.ipVersion === 'ipv6' ? 6 : 4,
+      localIp: config.localIp,
+      localPrefix: localPrefix(config),
+      remoteIp: config.remoteIp,
+      remotePrefix: config.remotePrefix,
+      gatewayIp: config.gatewayIp,
+      mtu: config.mtu,
+    },
+    config.allowInitialNetns,
+  );
+  const interp = new Interpreter(script, file, config, env, hooks);
+  try {
+    await interp.run();
+    return { warnings: interp.warnings, packets: interp.seen };
+  } catch (e) {
+    if (e instanceof ScriptError) return { error: e, warnings: interp.warnings, packets: interp.seen };
+    throw e;
+  } finally {
+    env.close();
+  }
+}

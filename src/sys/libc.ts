@@ -1,0 +1,102 @@
+// The one place that binds libc through koffi. Everything kernel-facing (TUN device, packet
+// socket, the script's socket syscalls, clocks) goes through these functions, so the FFI
+// surface and its pitfalls (koffi 3: pointers are BigInt; errno must be read right after a
+// sync call or inside an async completion callback) live in one file.
+import koffi from 'koffi';
+
+const lib = koffi.load('libc.so.6');
+
+// ioctl/fcntl are variadic in C; declared non-variadic on purpose so they can run `.async`
+// and take a plain pointer (same ABI on x86-64 and arm64).
+export const libc = {
+  open: lib.func('int open(const char *path, int flags, int mode)'),
+  close: lib.func('int close(int fd)'),
+  read: lib.func('long read(int fd, void *buf, unsigned long n)'),
+  write: lib.func('long write(int fd, const void *buf, unsigned long n)'),
+  ioctl: lib.func('int ioctl(int fd, unsigned long req, void *arg)'),
+  ioctlInt: lib.func('ioctl', 'int', ['int', 'unsigned long', 'long']),
+  fcntl: lib.func('int fcntl(int fd, int cmd, long arg)'),
+  socket: lib.func('int socket(int domain, int type, int protocol)'),
+  bind: lib.func('int bind(int fd, const void *addr, unsigned int len)'),
+  listen: lib.func('int listen(int fd, int backlog)'),
+  accept: lib.func('int accept(int fd, void *addr, void *len)'),
+  accept4: lib.func('int accept4(int fd, void *addr, void *len, int flags)'),
+  connect: lib.func('int connect(int fd, const void *addr, unsigned int len)'),
+  shutdown: lib.func('int shutdown(int fd, int how)'),
+  setsockopt: lib.func('int setsockopt(int fd, int level, int name, const void *val, unsigned int len)'),
+  getsockopt: lib.func('int getsockopt(int fd, int level, int name, void *val, void *len)'),
+  getsockname: lib.func('int getsockname(int fd, void *addr, void *len)'),
+  getpeername: lib.func('int getpeername(int fd, void *addr, void *len)'),
+  send: lib.func('long send(int fd, const void *buf, unsigned long n, int flags)'),
+  recv: lib.func('long recv(int fd, void *buf, unsigned long n, int flags)'),
+  sendto: lib.func('long sendto(int fd, const void *buf, unsigned long n, int flags, const void *addr, unsigned int alen)'),
+  recvfrom: lib.func('long recvfrom(int fd, void *buf, unsigned long n, int flags, void *addr, void *alen)'),
+  sendmsg: lib.func('long sendmsg(int fd, const void *msg, int flags)'),
+  recvmsg: lib.func('long recvmsg(int fd, void *msg, int flags)'),
+  readv: lib.func('long readv(int fd, const void *iov, int cnt)'),
+  writev: lib.func('long writev(int fd, const void *iov, int cnt)'),
+  poll: lib.func('int poll(void *fds, unsigned long n, int timeout)'),
+  clockGettime: lib.func('int clock_gettime(int clk, void *ts)'),
+  strerror: lib.func('const char *strerror(int errnum)'),
+  ifNameToIndex: lib.func('unsigned int if_nametoindex(const char *name)'),
+  exit: lib.func('void _exit(int code)'),
+};
+
+export type LibcFunction = (typeof libc)[keyof typeof libc];
+
+export function errno(): number {
+  return koffi.errno();
+}
+
+/** The address of a Buffer's backing store, for building msghdr/iovec by hand. */
+export function addressOf(buf: Buffer): bigint {
+  return koffi.address(buf) as bigint;
+}
+
+export class SyscallError extends Error {
+  constructor(
+    readonly call: string,
+    readonly errnoValue: number,
+  ) {
+    super(`${call} failed: ${libc.strerror(errnoValue)} (errno ${errnoValue})`);
+  }
+}
+
+/** Runs a sync libc call that returns < 0 on failure, throwing SyscallError with the call's text. */
+export function check(call: string, result: number): number {
+  if (result < 0) throw new SyscallError(call, koffi.errno());
+  return result;
+}
+
+/**
+ * Runs a libc function on koffi's async worker (the libuv pool), so a blocking call (accept,
+ * read, connect) does not stop the script clock. Resolves with the result and the errno read
+ * inside the completion callback (the only place koffi guarantees it).
+ */
+export function callAsync(fn: LibcFunction, ...args: unknown[]): Promise<{ result: number; errno: number }> {
+  return new Promise((resolve, reject) => {
+    (fn as unknown as { async: (...a: unknown[]) => void }).async(...args, (err: unknown, result: number | bigint) => {
+      if (err) reject(err);
+      else resolve({ result: Number(result), errno: Number(result) < 0 ? koffi.errno() : 0 });
+    });
+  });
+}
+
+const CLOCK_REALTIME = 0;
+const CLOCK_MONOTONIC = 1;
+const timespec = Buffer.alloc(16);
+
+function clockNs(clock: number): bigint {
+  check('clock_gettime', libc.clockGettime(clock, timespec));
+  return timespec.readBigInt64LE(0) * 1_000_000_000n + timespec.readBigInt64LE(8);
+}
+
+export const clocks = {
+  monotonicNs: () => clockNs(CLOCK_MONOTONIC),
+  realtimeNs: () => clockNs(CLOCK_REALTIME),
+};
+
+export function pollReadable(fd: number, onReadable: () => void): { close(): void } {
+  const handle = koffi.node.poll(fd, { readable: true }, () => onReadable());
+  return handle as unknown as { close(): void };
+}
