@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { execaSync } from 'execa';
 import { formatIp, parseIp } from '../codec/address.js';
 
@@ -30,7 +31,8 @@ function run(file: string, args: string[]): void {
 export function configureNetwork(c: NetworkConfig): void {
   run('ip', ['link', 'set', 'lo', 'up']);
   run('ip', ['link', 'set', c.device, 'addrgenmode', 'none']);
-  run('sysctl', ['-qw', `net.ipv6.conf.${c.device}.accept_dad=0`, `net.ipv6.conf.${c.device}.router_solicitations=0`]);
+  setSysctl(`net/ipv6/conf/${c.device}/accept_dad`, '0');
+  setSysctl(`net/ipv6/conf/${c.device}/router_solicitations`, '0');
   run('ip', ['link', 'set', c.device, 'mtu', String(c.mtu)]);
   run('ip', ['link', 'set', c.device, 'up']);
   if (c.family === 4) {
@@ -39,6 +41,15 @@ export function configureNetwork(c: NetworkConfig): void {
   } else {
     run('ip', ['-6', 'addr', 'add', `${c.localIp}/${c.localPrefix}`, 'dev', c.device, 'nodad']);
     run('ip', ['-6', 'route', 'add', `${networkOf(c.remoteIp, c.remotePrefix)}/${c.remotePrefix}`, 'dev', c.device, 'via', c.gatewayIp]);
+  }
+}
+
+/** Writes a sysctl of this network namespace (no dependency on the sysctl binary). */
+function setSysctl(key: string, value: string): void {
+  try {
+    writeFileSync(`/proc/sys/${key}`, value);
+  } catch (e) {
+    throw new Error(`sysctl ${key.replace(/\//g, '.')}=${value} failed: ${(e as Error).message}`);
   }
 }
 
