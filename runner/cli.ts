@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ChildJob } from '../src/cli/child.js';
+import type { ChildJob } from '../src/cli/job.js';
 import { parseScript, ParseError } from '../src/parser/index.js';
 import type { Script } from '../src/parser/ast.js';
 import type { RunResult } from '../src/report/result.js';
@@ -90,7 +90,6 @@ async function run(args: RunArgs): Promise<number> {
     const r = await runOne(job, { timeoutMs: args.timeoutSec * 1000, currentNetns: args.currentNetns, signal: abort.signal });
     done++;
     out(tapTestPoint(done, r).join('\n'));
-    if (r.verdict !== 'pass' && r.verdict !== 'skip' && r.error) err(`${r.error.framed}\n`);
     if (args.verbose) for (const l of r.log) if (l) err(`# ${r.script} ${r.variant}: ${l}`);
     return r;
   });

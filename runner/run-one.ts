@@ -1,7 +1,6 @@
 import { execa } from 'execa';
 import { fileURLToPath } from 'node:url';
-import type { ChildJob } from '../src/cli/child.js';
-import { RESULT_MARKER } from '../src/cli/child.js';
+import { RESULT_MARKER, type ChildJob } from '../src/cli/job.js';
 import type { RunResult } from '../src/report/result.js';
 
 const childEntry = fileURLToPath(new URL('../src/cli/child.js', import.meta.url));

@@ -3,24 +3,14 @@
 import { readFileSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { formatDiagnostic } from '../diagnostics/code-frame.js';
-import { buildConfig, ConfigError, type Flag, type IpVersion } from '../interpreter/config.js';
+import { buildConfig, ConfigError } from '../interpreter/config.js';
+import { RESULT_MARKER, type ChildJob } from './job.js';
 import { ScriptError } from '../interpreter/errors.js';
 import { runScript } from '../interpreter/run.js';
 import { parseScript, ParseError } from '../parser/index.js';
 import type { RunResult } from '../report/result.js';
 import { libc } from '../sys/libc.js';
 
-export interface ChildJob {
-  file: string;
-  /** Script path as the user named it (for reports). */
-  display: string;
-  variant: IpVersion;
-  flags: Flag[];
-  /** Multiplies the run's timing tolerance (CI on slow or debug kernels). */
-  toleranceScale: number;
-}
-
-export const RESULT_MARKER = '@@tsdrill-result@@';
 
 async function main(): Promise<RunResult> {
   const job = JSON.parse(process.env.TSDRILL_JOB ?? '{}') as ChildJob;

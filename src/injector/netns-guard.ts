@@ -33,6 +33,6 @@ export function assertPrivateNetns(allowInitial: boolean): void {
   if (v.initial && !allowInitial)
     throw new InitialNetnsError(
       `refusing to run in the initial network namespace (${v.how}): tsdrill would add tun0, addresses and routes to the host. ` +
-        'Run it through `tsdrill run` (a private netns per run), under `unshare -n` or `ip netns exec`, or pass --allow-initial-netns if you really mean it.',
+        'Run it through `tsdrill run` (a private netns per run), under `unshare -n` or `ip netns exec`, or pass --allow_initial_netns if you really mean it.',
     );
 }

@@ -1,12 +1,11 @@
 import { clocks } from '../sys/libc.js';
 
-const wake = new Int32Array(new SharedArrayBuffer(4));
-
 /**
  * The script clock: microseconds since script start on CLOCK_MONOTONIC, the clock the capture
  * timestamps are converted to. Waiting is hybrid because setTimeout alone fires up to a
- * millisecond early or late: sleep on the event loop until 2 ms before (so captures and async
- * syscalls progress), block in Atomics.wait until 200 us before, then spin.
+ * millisecond early or late: sleep on the event loop until 2 ms before, then spin while
+ * yielding to the event loop (setImmediate) so that packet captures and the completions of
+ * blocking syscalls are still handled promptly, then spin tight for the last 100 us.
  */
 export class ScriptClock {
   readonly startNs: bigint;
@@ -26,10 +25,9 @@ export class ScriptClock {
   async waitUntil(usecs: number): Promise<void> {
     let left = usecs - this.nowUsecs();
     if (left > 2000) await new Promise((r) => setTimeout(r, Math.floor((left - 2000) / 1000)));
-    left = usecs - this.nowUsecs();
-    if (left > 200) Atomics.wait(wake, 0, 0, (left - 200) / 1000);
+    while (usecs - this.nowUsecs() > 100) await new Promise((r) => setImmediate(r));
     while (this.nowUsecs() < usecs) {
-      /* spin: the last 200 us */
+      /* spin: the last 100 us */
     }
   }
 

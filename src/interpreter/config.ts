@@ -158,6 +158,8 @@ export function finalizeConfig(c: RunConfig): RunConfig {
   if (!c.remoteIp) c.remoteIp = v6 ? '2001:db8::1' : '192.0.2.1';
   if (c.remotePrefix < 0) c.remotePrefix = v6 ? 32 : 24;
   if (!c.gatewayIp) c.gatewayIp = v6 ? 'fd3d:fa7b:d17d:8888::0' : '192.168.0.1';
+  // packetdrill's runner gives ipv6 runs a 1520-byte MTU so the MSS (1460) matches IPv4's.
+  if (v6 && !c.given.has('mtu')) c.mtu = 1520;
   return c;
 }
 

@@ -8,7 +8,7 @@ import type { CapturedPacket } from '../injector/capture.js';
 import { setupEnvironment, type Environment } from '../injector/environment.js';
 import { drainTun, writePacket } from '../injector/tun.js';
 import type { CommandAction, Event, PacketAction, Script, SyscallAction } from '../parser/ast.js';
-import { callAsync, errno as lastErrno, libc } from '../sys/libc.js';
+import { callAsync, errno as lastErrno, libc, raiseSchedulingPriority, warmUpAsyncWorkers } from '../sys/libc.js';
 import { errnoMessage, errnoName } from '../syscalls/errno.js';
 import { ScriptClock } from './clock.js';
 import { commandEnvironment, localPrefix, type RunConfig } from './config.js';
@@ -34,12 +34,19 @@ const fmtSecs = (usecs: number) => (usecs / 1e6).toFixed(6);
 
 class Interpreter {
   private readonly s: RunState;
-  private readonly clock = new ScriptClock();
+  /** Started after the init command: script time 0 is when the first event may run. */
+  private clock = new ScriptClock();
   private readonly queue: CapturedPacket[] = [];
   readonly seen: CapturedPacket[] = [];
   private wakeCapture: (() => void) | undefined;
   private prevExpected: number | undefined;
   private prevWasInbound = false;
+  /**
+   * When the previous event completed, for relative times. packetdrill takes "now" when it
+   * starts the next event; for an outbound packet we take the kernel's timestamp instead, which
+   * is what packetdrill's "now" approximates, without our reading latency added to it.
+   */
+  private prevCompleted: number | undefined;
   private pending: Promise<void> | undefined;
   private asyncFailure: ScriptError | undefined;
   readonly warnings: string[] = [];
@@ -70,6 +77,9 @@ class Interpreter {
 
   async run(): Promise<void> {
     if (this.script.initCommand) await this.runCommand(this.script.initCommand, 'init');
+    await warmUpAsyncWorkers();
+    for (const problem of raiseSchedulingPriority()) this.log(`scheduling: ${problem}`);
+    this.clock = new ScriptClock();
     try {
       for (const ev of this.script.events) {
         await this.runEvent(ev);
@@ -90,7 +100,7 @@ class Interpreter {
   /** The event's expected window in script microseconds, resolving relative times. */
   private window(ev: Event, inboundPacket: boolean): TimeWindow {
     const t = ev.time;
-    const anchor = () => (inboundPacket && this.prevWasInbound && this.prevExpected !== undefined ? this.prevExpected : this.clock.nowUsecs());
+    const anchor = () => (inboundPacket && this.prevWasInbound && this.prevExpected !== undefined ? this.prevExpected : (this.prevCompleted ?? this.clock.nowUsecs()));
     switch (t.kind) {
       case 'absolute':
         return { start: t.usecs, end: t.usecs, any: false };
@@ -115,8 +125,9 @@ class Interpreter {
     const w = this.window(ev, inbound);
     const tol = toleranceFor(this.config, w.start, this.prevExpected);
     const first = this.prevExpected === undefined;
+    let completedAt: number | undefined;
     if (a.kind === 'packet' && a.direction === 'outbound') {
-      await this.expectOutbound(a, w, tol, ev);
+      completedAt = await this.expectOutbound(a, w, tol, ev);
     } else {
       await this.clock.waitUntil(w.start);
       if (!first) checkTiming(w, tol, this.clock.nowUsecs(), describeAction(a), ev.time.loc);
@@ -126,6 +137,7 @@ class Interpreter {
       else throw new ScriptError('runtime', 'code events (%{ ... }%) are not supported yet', a.loc);
     }
     this.prevExpected = w.start;
+    this.prevCompleted = completedAt ?? this.clock.nowUsecs();
     this.prevWasInbound = inbound;
   }
 
@@ -141,7 +153,7 @@ class Interpreter {
   }
 
   /** Waits for the next packet of the line's flow, then compares it field by field. */
-  private async expectOutbound(line: PacketAction, w: TimeWindow, tol: number, ev: Event): Promise<void> {
+  private async expectOutbound(line: PacketAction, w: TimeWindow, tol: number, ev: Event): Promise<number> {
     if (line.body.kind !== 'tcp') throw new ScriptError('runtime', `${line.body.kind.toUpperCase()} packets are not supported yet`, line.body.loc);
     const tcpLine = line as TcpLine;
     const conn = this.s.currentConnection;
@@ -200,10 +212,12 @@ class Interpreter {
       else throw err;
     }
     checkTiming(w, tol, actualAt, 'outbound packet', ev.time.loc);
+    return actualAt;
   }
 
   private async syscall(call: SyscallAction, ev: Event, w: TimeWindow): Promise<void> {
     const inv = prepareSyscall(this.s, call);
+    this.log(`${call.name} syscall: ${fmtSecs(this.clock.nowUsecs())}${call.blockingEnd === undefined ? '' : ' (blocking)'}`);
     if (call.blockingEnd === undefined) {
       const result = Number((inv.fn as (...a: unknown[]) => number | bigint)(...inv.args));
       this.checkResult(call, inv, result, result < 0 ? lastErrno() : 0);
@@ -211,7 +225,7 @@ class Interpreter {
     }
     if (this.pending) throw new ScriptError('syscall', 'blocking system call while another blocking system call is already in progress', call.loc);
     const base = ev.time.kind === 'relative' ? w.start - ev.time.usecs : 0;
-    const end: TimeWindow = { start: base + call.blockingEnd.value * 1e6, end: base + call.blockingEnd.value * 1e6, any: false };
+    const end: TimeWindow = { start: base + call.blockingEnd.value, end: base + call.blockingEnd.value, any: false };
     const startedAt = w.start;
     this.pending = callAsync(inv.fn, ...inv.args).then(
       ({ result, errno }) => {

@@ -69,7 +69,10 @@ export interface SyscallAction extends Node {
   kind: 'syscall';
   name: string;
   nameLoc: SourceLocation;
-  /** `...T name(...)`: a blocking call expected to return at time T (same base as the start). */
+  /**
+   * `...T name(...)`: a blocking call expected to return at time T (same base as the start).
+   * `value` is in microseconds, like every TimeSpec.
+   */
   blockingEnd?: NumberLit;
   args: Expr[];
   result: Expr;
@@ -175,10 +178,18 @@ export interface PacketAction extends Node {
   direction: 'inbound' | 'outbound';
   encapsulations: Encapsulation[];
   ipInfo?: IpInfo;
+  /** [upstream] `encap psp spi N` before a TCP packet's endpoints: the SPI. */
+  psp?: NumberLit;
   endpoints?: Endpoints;
   body: TcpBody | UdpBody | IcmpBody;
 }
 
+/**
+ * A GRE header (here and as a setsockopt value) is a StructExpr with the fields flags, sum,
+ * off, key, seq in that order; `flags` is an IntExpr or an ArrayExpr of WordExpr named
+ * `none`, `checksum`, `key` or `sequence#` (the `present` keyword is dropped). An MPLS stack
+ * given as an expression is a ListExpr of StructExpr with fields label, tc, bottom (0/1), ttl.
+ */
 export type Encapsulation =
   | (Node & { kind: 'ipv4' | 'ipv6'; ipInfo?: IpInfo; src: string; dst: string })
   | (Node & { kind: 'gre'; header?: StructExpr })

@@ -40,6 +40,9 @@ export const libc = {
   strerror: lib.func('const char *strerror(int errnum)'),
   ifNameToIndex: lib.func('unsigned int if_nametoindex(const char *name)'),
   exit: lib.func('void _exit(int code)'),
+  getpid: lib.func('int getpid(void)'),
+  schedSetscheduler: lib.func('int sched_setscheduler(int pid, int policy, const void *param)'),
+  mlockall: lib.func('int mlockall(int flags)'),
 };
 
 export type LibcFunction = (typeof libc)[keyof typeof libc];
@@ -80,6 +83,31 @@ export function callAsync(fn: LibcFunction, ...args: unknown[]): Promise<{ resul
       else resolve({ result: Number(result), errno: Number(result) < 0 ? koffi.errno() : 0 });
     });
   });
+}
+
+/**
+ * Starts the libuv pool (all its threads are created on first use, which takes milliseconds)
+ * so that the first blocking syscall of a script reaches the kernel at once.
+ */
+export async function warmUpAsyncWorkers(): Promise<void> {
+  await Promise.all(Array.from({ length: 4 }, () => callAsync(libc.getpid)));
+}
+
+/**
+ * As packetdrill does: lowest real-time round-robin priority for the thread that keeps the
+ * script clock (so a busy machine delays our injections less), and memory locked against
+ * page faults. Best effort: returns what could not be done.
+ */
+export function raiseSchedulingPriority(): string[] {
+  const problems: string[] = [];
+  const SCHED_RR = 2;
+  const param = Buffer.alloc(4);
+  param.writeInt32LE(1);
+  if (libc.schedSetscheduler(0, SCHED_RR, param) < 0) problems.push(`sched_setscheduler(SCHED_RR): errno ${koffi.errno()}`);
+  const MCL_CURRENT = 1;
+  const MCL_FUTURE = 2;
+  if (libc.mlockall(MCL_CURRENT | MCL_FUTURE) < 0) problems.push(`mlockall: errno ${koffi.errno()}`);
+  return problems;
 }
 
 const CLOCK_REALTIME = 0;

@@ -1,0 +1,15 @@
+import type { Flag, IpVersion } from '../interpreter/config.js';
+
+/** What the runner asks one child process to run (passed as JSON in TSDRILL_JOB). */
+export interface ChildJob {
+  file: string;
+  /** Script path as the user named it (for reports). */
+  display: string;
+  variant: IpVersion;
+  flags: Flag[];
+  /** Multiplies the run's timing tolerance (CI on slow or debug kernels). */
+  toleranceScale: number;
+}
+
+/** Prefix of the one stdout line that carries the child's RunResult as JSON. */
+export const RESULT_MARKER = '@@tsdrill-result@@';
