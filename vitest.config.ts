@@ -1,12 +1,22 @@
 import { defineConfig } from 'vitest/config';
 
+// Two groups: pure unit tests first (in parallel), then the kernel tests (*.kernel.test.ts),
+// one file at a time, so CPU-heavy unit tests (fuzzing) never steal time from runs whose
+// packets are checked against a timing tolerance.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // Kernel-facing tests start their own netns processes; two cores, so keep file parallelism modest.
-    maxWorkers: 2,
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/**/*.kernel.test.ts'], sequence: { groupOrder: 0 } },
+      },
+      {
+        extends: true,
+        test: { name: 'kernel', include: ['test/**/*.kernel.test.ts'], fileParallelism: false, sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });

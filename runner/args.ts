@@ -15,13 +15,19 @@ export interface RunArgs {
   currentNetns: boolean;
   verbose: boolean;
   printAst: boolean;
+  repeat: number;
+  strict: boolean;
+  junit?: string;
+  json?: string;
+  pcapDir?: string;
+  pcapMode: 'fail' | 'all';
   /** packetdrill flags forwarded to every run (override script headers). */
   flags: Flag[];
 }
 
 /** Our own options (dashes); packetdrill's (underscores) are forwarded to the runs. */
-const OWN_WITH_VALUE = new Set(['jobs', 'timeout', 'variants', 'tolerance-scale', 'filter']);
-const OWN_BOOLEAN = new Set(['current-netns', 'print-ast', 'help', 'version']);
+const OWN_WITH_VALUE = new Set(['jobs', 'timeout', 'variants', 'tolerance-scale', 'filter', 'repeat', 'junit', 'json', 'pcap-dir', 'pcap']);
+const OWN_BOOLEAN = new Set(['current-netns', 'print-ast', 'help', 'version', 'strict']);
 const PD_BOOLEAN = new Set(['tcp_ts_ecr_scaled', 'strict_segments', 'verbose', 'debug', 'dry_run', 'send_omit_free', 'is_anyip', 'allow_initial_netns']);
 
 export function parseArgs(argv: readonly string[], cores: number): RunArgs {
@@ -34,6 +40,9 @@ export function parseArgs(argv: readonly string[], cores: number): RunArgs {
     currentNetns: false,
     verbose: false,
     printAst: false,
+    repeat: 1,
+    strict: false,
+    pcapMode: 'fail',
     flags: [],
   };
   const rest = [...argv];
@@ -83,6 +92,7 @@ export function parseArgs(argv: readonly string[], cores: number): RunArgs {
       if (name === 'print-ast') a.printAst = true;
       if (name === 'help') a.command = 'help';
       if (name === 'version') a.command = 'version';
+      if (name === 'strict') a.strict = true;
     } else if (OWN_WITH_VALUE.has(name)) {
       const v = takeValue(`--${name}`, inline);
       if (name === 'jobs') a.jobs = positiveInt('--jobs', v);
@@ -93,6 +103,14 @@ export function parseArgs(argv: readonly string[], cores: number): RunArgs {
       }
       if (name === 'filter') a.filter = regex(v);
       if (name === 'variants') a.variants = variantList(v);
+      if (name === 'repeat') a.repeat = positiveInt('--repeat', v);
+      if (name === 'junit') a.junit = v;
+      if (name === 'json') a.json = v;
+      if (name === 'pcap-dir') a.pcapDir = v;
+      if (name === 'pcap') {
+        if (v !== 'all' && v !== 'fail') throw new UsageError(`bad --pcap: ${v} (expected all or fail)`);
+        a.pcapMode = v;
+      }
     } else if (name === 'ip_version') {
       a.variants = variantList(takeValue('--ip_version', inline));
     } else if (KNOWN_FLAGS.includes(name)) {
@@ -143,6 +161,12 @@ Run options:
                           all that apply: *v4.pkt skips ipv6, *v6.pkt runs only ipv6)
   --tolerance-scale F     multiply every timing tolerance by F (e.g. 3 on CI, 8 on debug kernels)
   --filter REGEX          only scripts whose path matches
+  --repeat N              run each script N times; mixed results are FLAKY (not a failure
+                          unless --strict)
+  --strict                flaky runs fail the run
+  --junit FILE            also write JUnit XML (one testsuite per directory)
+  --json FILE             also write results as JSON (docs/results-schema.md)
+  --pcap-dir DIR          write a pcap of each failed run's tun0 traffic (--pcap=all: every run)
   --current-netns         run in this network namespace instead of a fresh one per run
   -v, --verbose           print every injected/sniffed packet and syscall of each run
 
@@ -152,6 +176,8 @@ packetdrill flags (override the script's own header lines), e.g.:
   --allow_initial_netns   (with --current-netns) allow running in the host's namespace
 
 Each run happens as root in a private network namespace with its own tun0; nothing
-touches the host's interfaces. Output is TAP version 13 on stdout.
-Exit status: 0 all passed, 1 a script failed, 2 usage or parse error.
+touches the host's interfaces. Output is TAP version 13 on stdout: one subtest per directory
+(\`ok 1 test: packetdrill_<dir>\`), one line per script and IP variant. On a terminal a progress
+line and a summary go to stderr (not when CI is set).
+Exit status: 0 all passed (flaky allowed), 1 a run failed, 2 usage or parse error.
 `;

@@ -1,13 +1,20 @@
 // The tsdrill command line: parse scripts, run them (each variant in a fresh netns), report TAP.
-import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, release } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildJob } from '../src/cli/job.js';
 import { parseScript, ParseError } from '../src/parser/index.js';
 import type { Script } from '../src/parser/ast.js';
 import type { RunResult } from '../src/report/result.js';
-import { tapTestPoint } from '../src/report/tap.js';
+import { aggregateRepeats } from '../src/report/flaky.js';
+import { formatJson } from '../src/report/json.js';
+import { formatJunit } from '../src/report/junit.js';
+import { pcapFileName } from '../src/report/pcap.js';
+import { isFailing } from '../src/report/suites.js';
+import { formatSummary } from '../src/report/summary.js';
+import { TapSuiteStream } from '../src/report/tap.js';
+import { createProgress, isCi } from './progress.js';
 import { HELP, parseArgs, UsageError, type RunArgs } from './args.js';
 import { discoverScripts, variantsFor } from './discover.js';
 import { mapPool } from './pool.js';
@@ -78,25 +85,69 @@ async function run(args: RunArgs): Promise<number> {
       });
     }
   }
+  return runJobs(jobs, args);
+}
+
+/** Runs every job (× --repeat) in parallel netns processes, streaming TAP; writes the result files. */
+async function runJobs(jobs: ChildJob[], args: RunArgs): Promise<number> {
+  const startedAt = new Date();
   const abort = new AbortController();
   const stop = () => abort.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 
-  out('TAP version 13');
-  out(`1..${jobs.length}`);
-  let done = 0;
-  const results: RunResult[] = await mapPool(jobs, args.jobs, async (job) => {
-    const r = await runOne(job, { timeoutMs: args.timeoutSec * 1000, currentNetns: args.currentNetns, signal: abort.signal });
-    done++;
-    out(tapTestPoint(done, r).join('\n'));
+  const attempts = jobs.flatMap((job) => Array.from({ length: args.repeat }, (_, attempt) => ({ job, attempt })));
+  const tap = new TapSuiteStream(jobs.map((j) => ({ script: j.display, variant: j.variant })), { repeat: args.repeat, strict: args.strict });
+  const progress = createProgress(process.stderr, attempts.length, { jobs: args.jobs });
+  const print = (text: string) => {
+    if (!text) return;
+    progress.clear();
+    out(text);
+  };
+  print(tap.header());
+  const raw: RunResult[] = [];
+  await mapPool(attempts, args.jobs, async ({ job, attempt }) => {
+    if (abort.signal.aborted) return;
+    const pcap = args.pcapDir
+      ? { path: join(args.pcapDir, pcapFileName({ script: job.display, variant: job.variant }, args.repeat > 1 ? attempt + 1 : undefined)), mode: args.pcapMode }
+      : undefined;
+    const handle = progress.start(`${job.display} ${job.variant}`);
+    const r = await runOne({ ...job, pcap }, { timeoutMs: args.timeoutSec * 1000, currentNetns: args.currentNetns, signal: abort.signal });
+    progress.end(handle, r);
+    if (abort.signal.aborted && r.error?.kind === 'crash') return; // killed by Ctrl-C: reported as interrupted
+    raw.push(r);
     if (args.verbose) for (const l of r.log) if (l) err(`# ${r.script} ${r.variant}: ${l}`);
-    return r;
+    print(tap.add(r));
   });
-  const failed = results.filter((r) => r.verdict !== 'pass' && r.verdict !== 'skip');
-  out(`# ${results.length - failed.length} passed, ${failed.length} failed`);
-  if (abort.signal.aborted) return 130;
-  return failed.length ? 1 : 0;
+  const interrupted = abort.signal.aborted;
+  progress.finish();
+  print(tap.finish({ interrupted }));
+  const results = aggregateRepeats(raw);
+  const finishedAt = new Date();
+  if (process.stderr.isTTY && !isCi(process.env))
+    err(formatSummary(results, { wallMs: finishedAt.getTime() - startedAt.getTime(), strict: args.strict, columns: process.stderr.columns, interrupted }));
+  if (args.junit) writeResultFile(args.junit, formatJunit(results, { incomplete: interrupted, strict: args.strict, timestamp: startedAt }));
+  if (args.json)
+    writeResultFile(
+      args.json,
+      formatJson(results, {
+        startedAt,
+        finishedAt,
+        complete: !interrupted,
+        argv: process.argv.slice(2),
+        kernel: release(),
+        repeat: args.repeat,
+        strict: args.strict,
+        planned: jobs.length,
+      }),
+    );
+  if (interrupted) return 130;
+  return results.some((r) => isFailing(r.verdict, args.strict)) || results.length < jobs.length ? 1 : 0;
+}
+
+function writeResultFile(path: string, text: string): void {
+  mkdirSync(dirname(resolve(path)), { recursive: true });
+  writeFileSync(path, text);
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

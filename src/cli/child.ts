@@ -1,7 +1,8 @@
 // Entry point of one run: executed by the runner inside a fresh network namespace
 // (`unshare -n`). Prints one JSON RunResult line on stdout; logs go to stderr.
-import { readFileSync, writeSync } from 'node:fs';
-import { basename } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import { writePcap } from '../report/pcap.js';
 import { formatDiagnostic } from '../diagnostics/code-frame.js';
 import { buildConfig, ConfigError } from '../interpreter/config.js';
 import { RESULT_MARKER, type ChildJob } from './job.js';
@@ -9,7 +10,7 @@ import { ScriptError } from '../interpreter/errors.js';
 import { runScript } from '../interpreter/run.js';
 import { parseScript, ParseError } from '../parser/index.js';
 import type { RunResult } from '../report/result.js';
-import { libc } from '../sys/libc.js';
+import { clocks, libc } from '../sys/libc.js';
 
 
 async function main(): Promise<RunResult> {
@@ -36,6 +37,10 @@ async function main(): Promise<RunResult> {
     );
     config.toleranceUsecs = Math.round(config.toleranceUsecs * (job.toleranceScale ?? 1));
     const outcome = await runScript(script, job.file, config, { log: (l) => log.push(l) });
+    if (job.pcap && (job.pcap.mode === 'all' || outcome.error)) {
+      mkdirSync(dirname(job.pcap.path), { recursive: true });
+      writeFileSync(job.pcap.path, writePcap(outcome.packets, { realtimeOffsetNs: clocks.realtimeNs() - clocks.monotonicNs() }));
+    }
     if (!outcome.error) return result({ warnings: outcome.warnings });
     const e = outcome.error;
     const name = basename(job.file);

@@ -9,6 +9,8 @@ export interface ChildJob {
   flags: Flag[];
   /** Multiplies the run's timing tolerance (CI on slow or debug kernels). */
   toleranceScale: number;
+  /** Write the run's tun0 traffic here (a pcap file path) when it fails, or always with 'all'. */
+  pcap?: { path: string; mode: 'fail' | 'all' };
 }
 
 /** Prefix of the one stdout line that carries the child's RunResult as JSON. */

@@ -3,6 +3,7 @@
 import { dirname } from 'node:path';
 import { execa } from 'execa';
 import { compareTcp, describeTcp } from '../assertions/outbound.js';
+import { formatIp } from '../codec/address.js';
 import { decodePacket, encodePacket, type Packet } from '../codec/packet.js';
 import type { CapturedPacket } from '../injector/capture.js';
 import { setupEnvironment, type Environment } from '../injector/environment.js';
@@ -196,7 +197,7 @@ class Interpreter {
     if (mismatches.length) {
       const m = mismatches[0]!;
       const notes = [
-        ...mismatches.map((x) => `expected ${x.label} ${x.expected}, got ${x.label} ${x.actual}`),
+        ...mismatches.slice(1).map((x) => `also: expected ${x.label} ${x.expected}, got ${x.label} ${x.actual}`),
         `script packet: ${fmtSecs(w.start)} ${describeTcp({ flags: flags.flags, seq: tcpLine.body.seq.start, payloadLength: tcpLine.body.seq.length, ack: tcpLine.body.ack?.value, window: tcpLine.body.win?.value, options: expectedOptions })}`,
         `actual packet: ${fmtSecs(actualAt)} ${actualText}`,
         ...describeLive(found.packet),
@@ -249,8 +250,8 @@ class Interpreter {
   private checkResult(call: SyscallAction, inv: Invocation, result: number, err: number): void {
     const e = call.result;
     const what = `${result}${result < 0 ? ` with errno ${errnoName(err)} (${errnoMessage(err)})` : ''}`;
-    const fail = (msg: string) => {
-      throw new ScriptError('syscall', msg, call.loc, [], `runtime error in ${call.name} call: ${msg}`);
+    const fail = (msg: string, loc = call.result.loc) => {
+      throw new ScriptError('syscall', `${call.name}: ${msg}`, loc, [], `runtime error in ${call.name} call: ${msg}`);
     };
     if (e.kind !== 'ellipsis') {
       const want = Number(this.s.evaluator.int(e, `${call.name} result`));
@@ -260,7 +261,7 @@ class Interpreter {
     }
     if (call.errno) {
       const want = Number(this.s.evaluator.symbol(call.errno.name, { kind: 'word', name: call.errno.name, loc: call.errno.loc }));
-      if (err !== want) fail(`expected errno ${errnoName(want)} (${errnoMessage(want)}) but got ${errnoName(err)} (${errnoMessage(err)})`);
+      if (err !== want) fail(`expected errno ${errnoName(want)} (${errnoMessage(want)}) but got ${errnoName(err)} (${errnoMessage(err)})`, call.errno.loc);
     }
     if (result >= 0) inv.after?.(result);
   }
@@ -295,10 +296,7 @@ function describeAction(a: Event['action']): string {
 
 function describeLive(p: Packet): string[] {
   const ip = p.ip;
-  const src = Buffer.from(ip.src);
-  const dst = Buffer.from(ip.dst);
-  const fmt = (b: Buffer) => (b.length === 4 ? [...b].join('.') : b.toString('hex').replace(/(.{4})(?!$)/g, '$1:'));
-  const lines = [`live packet: IPv${ip.version} ${fmt(src)} > ${fmt(dst)} ttl ${ip.ttl} tos 0x${ip.tos.toString(16)} len ${ip.totalLength}`];
+  const lines = [`live packet: IPv${ip.version} ${formatIp(ip.src)} > ${formatIp(ip.dst)} ttl ${ip.ttl} tos 0x${ip.tos.toString(16)} len ${ip.totalLength}`];
   if (p.transport.kind === 'tcp') {
     const t = p.transport.tcp;
     lines.push(`  TCP ${t.srcPort} > ${t.dstPort} seq ${t.seq} ack ${t.ack} win ${t.window} data offset ${t.dataOffset} payload ${p.payload.length} bytes (raw, before remapping)`);

@@ -1,7 +1,11 @@
 // The one result model every reporter (TAP, JUnit, JSON) reads.
 import type { IpVersion } from '../interpreter/config.js';
 
-export type Verdict = 'pass' | 'fail' | 'timeout' | 'skip' | 'error';
+/**
+ * `flaky` is never produced by a single run: only `aggregateRepeats()` (src/report/flaky.ts)
+ * gives it to a script+variant that both passed and failed under `--repeat N`.
+ */
+export type Verdict = 'pass' | 'fail' | 'timeout' | 'skip' | 'error' | 'flaky';
 
 export interface RunError {
   /** One line: what went wrong. */
@@ -28,4 +32,14 @@ export interface RunResult {
   skipReason?: string;
   /** Lines of verbose output and stderr of the run. */
   log: string[];
+  /**
+   * Under `--repeat N` (set by `aggregateRepeats()`): every attempt, in run order. Absent for a
+   * single run. The aggregate's `durationMs` is the sum of the attempts' durations.
+   */
+  attempts?: RunAttempt[];
+  /** Under `--repeat N`: `k/n`, passed attempts / attempts that ran (skips excluded). */
+  passRate?: string;
 }
+
+/** One attempt of a repeated run: a RunResult without its identity and aggregate fields. */
+export type RunAttempt = Omit<RunResult, 'script' | 'variant' | 'attempts' | 'passRate'>;

@@ -42,7 +42,6 @@ export const libc = {
   exit: lib.func('void _exit(int code)'),
   getpid: lib.func('int getpid(void)'),
   schedSetscheduler: lib.func('int sched_setscheduler(int pid, int policy, const void *param)'),
-  mlockall: lib.func('int mlockall(int flags)'),
 };
 
 export type LibcFunction = (typeof libc)[keyof typeof libc];
@@ -95,8 +94,9 @@ export async function warmUpAsyncWorkers(): Promise<void> {
 
 /**
  * As packetdrill does: lowest real-time round-robin priority for the thread that keeps the
- * script clock (so a busy machine delays our injections less), and memory locked against
- * page faults. Best effort: returns what could not be done.
+ * script clock, so a busy machine delays our injections less. Best effort: returns what could
+ * not be done. (No mlockall: with MCL_FUTURE V8's heap reservations fail and the process dies
+ * with SIGILL.)
  */
 export function raiseSchedulingPriority(): string[] {
   const problems: string[] = [];
@@ -104,9 +104,6 @@ export function raiseSchedulingPriority(): string[] {
   const param = Buffer.alloc(4);
   param.writeInt32LE(1);
   if (libc.schedSetscheduler(0, SCHED_RR, param) < 0) problems.push(`sched_setscheduler(SCHED_RR): errno ${koffi.errno()}`);
-  const MCL_CURRENT = 1;
-  const MCL_FUTURE = 2;
-  if (libc.mlockall(MCL_CURRENT | MCL_FUTURE) < 0) problems.push(`mlockall: errno ${koffi.errno()}`);
   return problems;
 }
 
