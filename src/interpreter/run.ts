@@ -17,7 +17,7 @@ import { ScriptError } from './errors.js';
 import { buildInbound, inboundConnection, lineFlags, outboundView, type TcpLine } from './packets.js';
 import { scriptTcpOptions } from './script-packet.js';
 import { RunState } from './state.js';
-import { prepareSyscall, type Invocation } from './syscalls.js';
+import { prepareSyscall, type Invocation } from './syscalls/index.js';
 import { checkTiming, toleranceFor, type TimeWindow } from './timing.js';
 
 export interface RunOutcome {
