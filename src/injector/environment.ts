@@ -1,13 +1,13 @@
 import { PacketCapture } from './capture.js';
 import { configureNetwork, type NetworkConfig } from './netconfig.js';
 import { assertPrivateNetns } from './netns-guard.js';
-import { closeTun, openTun, type TunDevice } from './tun.js';
+import { closeTun, openTun, startTunDrain, type TunDevice } from './tun.js';
 
 /** The kernel-facing side of one run: TUN device, addresses and routes, packet capture. */
 export interface Environment {
   tun: TunDevice;
   capture: PacketCapture;
-  close(): void;
+  close(): Promise<void>;
 }
 
 /**
@@ -26,10 +26,12 @@ export function setupEnvironment(net: Omit<NetworkConfig, 'device'>, allowInitia
     closeTun(tun);
     throw e;
   }
+  const drain = startTunDrain(tun);
   return {
     tun,
     capture,
-    close() {
+    async close() {
+      await drain.stop();
       capture?.close();
       closeTun(tun);
     },

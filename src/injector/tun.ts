@@ -1,3 +1,4 @@
+import { Worker } from 'node:worker_threads';
 import { check, libc } from '../sys/libc.js';
 
 const TUNSETIFF = 0x400454ca;
@@ -42,14 +43,20 @@ export function writePacket(tun: TunDevice, bytes: Uint8Array): void {
   check(`write(${tun.name}, ${buf.length} bytes)`, n);
 }
 
-const drainBuf = Buffer.alloc(65536);
 /**
- * Empties the TUN read queue. We take outbound packets (and their kernel timestamps) from the
- * packet socket; the copies queued on the TUN fd must still be read or the 500-packet queue
- * fills and the kernel starts dropping.
+ * Keeps the TUN read queue empty from a thread of its own. We take outbound packets (and their
+ * kernel timestamps) from the packet socket, but the copies queued on the TUN fd must be read
+ * at once: the kernel frees a sent segment only then, and TCP Small Queues holds the flow's
+ * next segment until it does (a late reader made the kernel's FINs late by milliseconds).
  */
-export function drainTun(tun: TunDevice): number {
-  let count = 0;
-  while (Number(libc.read(tun.fd, drainBuf, drainBuf.length)) > 0) count++;
-  return count;
+export function startTunDrain(tun: TunDevice): { stop(): Promise<void> } {
+  const stop = new Int32Array(new SharedArrayBuffer(4));
+  const worker = new Worker(new URL('./tun-drain-thread.js', import.meta.url), { workerData: { fd: tun.fd, stop } });
+  worker.unref();
+  return {
+    async stop() {
+      Atomics.store(stop, 0, 1);
+      await new Promise((resolve) => worker.once('exit', resolve));
+    },
+  };
 }

@@ -1,6 +1,6 @@
 import type { SourceLocation } from '../parser/ast.js';
 
-export type FailureKind = 'packet' | 'timing' | 'syscall' | 'command' | 'runtime';
+export type FailureKind = 'packet' | 'timing' | 'syscall' | 'command' | 'runtime' | 'code';
 
 /**
  * A script failed at a line. `message` is the one-line summary (after `error:`), `notes` the

@@ -4,16 +4,19 @@ import { dirname } from 'node:path';
 import { execa } from 'execa';
 import { compareTcp, describeTcp } from '../assertions/outbound.js';
 import { formatIp } from '../codec/address.js';
-import { decodePacket, encodePacket, type Packet } from '../codec/packet.js';
+import { decodePacket, encodePacket, TCP_FLAG, type Packet } from '../codec/packet.js';
 import type { CapturedPacket } from '../injector/capture.js';
 import { setupEnvironment, type Environment } from '../injector/environment.js';
-import { drainTun, writePacket } from '../injector/tun.js';
+import { writePacket } from '../injector/tun.js';
 import type { CommandAction, Event, PacketAction, Script, SyscallAction } from '../parser/ast.js';
-import { callAsync, errno as lastErrno, libc, raiseSchedulingPriority, warmUpAsyncWorkers } from '../sys/libc.js';
+import { errno as lastErrno, libc, raiseSchedulingPriority } from '../sys/libc.js';
+import { BlockingCalls } from './blocking.js';
 import { errnoMessage, errnoName } from '../syscalls/errno.js';
 import { ScriptClock } from './clock.js';
 import { commandEnvironment, localPrefix, type RunConfig } from './config.js';
+import type { Connection } from './connection.js';
 import { ScriptError } from './errors.js';
+import { warmUpHotPaths } from './warmup.js';
 import { buildInbound, inboundConnection, lineFlags, outboundView, type TcpLine } from './packets.js';
 import { scriptTcpOptions } from './script-packet.js';
 import { RunState } from './state.js';
@@ -51,6 +54,7 @@ class Interpreter {
   private pending: Promise<void> | undefined;
   private asyncFailure: ScriptError | undefined;
   readonly warnings: string[] = [];
+  private readonly blocking = new BlockingCalls();
 
   constructor(
     private readonly script: Script,
@@ -72,15 +76,16 @@ class Interpreter {
       this.seen.push(p);
       if (p.outgoing) this.queue.push(p);
     }
-    drainTun(this.env.tun);
     this.wakeCapture?.();
   }
 
   async run(): Promise<void> {
     if (this.script.initCommand) await this.runCommand(this.script.initCommand, 'init');
-    await warmUpAsyncWorkers();
+    await this.blocking.ready();
+    warmUpHotPaths(this.s);
     for (const problem of raiseSchedulingPriority()) this.log(`scheduling: ${problem}`);
     this.clock = new ScriptClock();
+    this.s.clock = this.clock;
     try {
       for (const ev of this.script.events) {
         await this.runEvent(ev);
@@ -161,32 +166,10 @@ class Interpreter {
     if (!conn) throw new ScriptError('packet', 'no connection to expect this packet on: no SYN was injected and no connect() was made', line.loc);
     const timeoutUsecs = Math.floor((Math.max(w.start, w.end) - (this.prevExpected ?? 0) + 2e6) / 1e6) * 1e6;
     const deadline = this.clock.nowUsecs() + timeoutUsecs;
-    let found: { cap: CapturedPacket; packet: Packet } | undefined;
-    while (!found) {
-      this.pullCaptured();
-      while (this.queue.length && !found) {
-        const cap = this.queue.shift()!;
-        let packet: Packet;
-        try {
-          packet = decodePacket(cap.bytes);
-        } catch (e) {
-          throw new ScriptError('packet', `the kernel sent a packet we cannot decode: ${(e as Error).message}`, line.loc);
-        }
-        if (conn.matchesOutgoing(packet)) found = { cap, packet };
-      }
-      if (found) break;
-      const left = deadline - this.clock.nowUsecs();
-      if (left <= 0)
-        throw new ScriptError('packet', `timed out waiting for packet: nothing from the kernel within ${timeoutUsecs / 1e6} s`, line.loc, [], 'Timed out waiting for packet');
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(left / 1000, 50));
-        this.wakeCapture = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wakeCapture = undefined;
-    }
+    const first = await this.nextFlowPacket(conn, deadline, line);
+    if (!first)
+      throw new ScriptError('packet', `timed out waiting for packet: nothing from the kernel within ${timeoutUsecs / 1e6} s`, line.loc, [], 'Timed out waiting for packet');
+    const found = this.config.strictSegments ? first : await this.aggregate(first, tcpLine.body.seq.length, conn, deadline, line);
     const flags = lineFlags(tcpLine);
     const expectedOptions = Array.isArray(tcpLine.body.options) ? scriptTcpOptions(tcpLine.body.options) : tcpLine.body.options;
     const view = outboundView(this.s, tcpLine, expectedOptions, conn, found.packet, found.cap.bytes);
@@ -216,6 +199,65 @@ class Interpreter {
     return actualAt;
   }
 
+  /** The next packet the kernel sent on `conn` (others are dropped, as packetdrill does), or undefined at the deadline. */
+  private async nextFlowPacket(conn: Connection, deadline: number, line: PacketAction): Promise<{ cap: CapturedPacket; packet: Packet } | undefined> {
+    for (;;) {
+      this.pullCaptured();
+      while (this.queue.length) {
+        const cap = this.queue.shift()!;
+        let packet: Packet;
+        try {
+          packet = decodePacket(cap.bytes);
+        } catch (e) {
+          throw new ScriptError('packet', `the kernel sent a packet we cannot decode: ${(e as Error).message}`, line.loc);
+        }
+        if (conn.matchesOutgoing(packet)) return { cap, packet };
+      }
+      const left = deadline - this.clock.nowUsecs();
+      if (left <= 0) return undefined;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left / 1000, 50));
+        this.wakeCapture = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wakeCapture = undefined;
+    }
+  }
+
+  /**
+   * A script line may expect one large segment where the kernel sent several MSS-sized ones
+   * (packetdrill's reference ran with TSO; our tun0 has no offloads): consecutive segments of
+   * the flow with the same ack are joined until the expected length is reached.
+   */
+  private async aggregate(
+    first: { cap: CapturedPacket; packet: Packet },
+    wantLength: number,
+    conn: Connection,
+    deadline: number,
+    line: PacketAction,
+  ): Promise<{ cap: CapturedPacket; packet: Packet }> {
+    let packet = first.packet;
+    while (packet.transport.kind === 'tcp' && packet.payload.length > 0 && packet.payload.length < wantLength) {
+      const head = packet.transport.tcp;
+      const next = await this.nextFlowPacket(conn, deadline, line);
+      if (!next) break;
+      const t = next.packet.transport;
+      const contiguous = t.kind === 'tcp' && t.tcp.seq === ((head.seq + packet.payload.length) >>> 0) && t.tcp.ack === head.ack;
+      const sameFlags = t.kind === 'tcp' && (t.tcp.flags & ~(TCP_FLAG.PSH | TCP_FLAG.FIN)) === (head.flags & ~(TCP_FLAG.PSH | TCP_FLAG.FIN));
+      if (!contiguous || !sameFlags || t.kind !== 'tcp') {
+        this.queue.unshift(next.cap);
+        break;
+      }
+      const payload = new Uint8Array(packet.payload.length + next.packet.payload.length);
+      payload.set(packet.payload, 0);
+      payload.set(next.packet.payload, packet.payload.length);
+      packet = { ...packet, transport: { kind: 'tcp', tcp: { ...head, flags: head.flags | (t.tcp.flags & (TCP_FLAG.PSH | TCP_FLAG.FIN)) } }, payload };
+    }
+    return { cap: first.cap, packet };
+  }
+
   private async syscall(call: SyscallAction, ev: Event, w: TimeWindow): Promise<void> {
     const inv = prepareSyscall(this.s, call);
     this.log(`${call.name} syscall: ${fmtSecs(this.clock.nowUsecs())}${call.blockingEnd === undefined ? '' : ' (blocking)'}`);
@@ -228,12 +270,12 @@ class Interpreter {
     const base = ev.time.kind === 'relative' ? w.start - ev.time.usecs : 0;
     const end: TimeWindow = { start: base + call.blockingEnd.value, end: base + call.blockingEnd.value, any: false };
     const startedAt = w.start;
-    this.pending = callAsync(inv.fn, ...inv.args).then(
-      ({ result, errno }) => {
+    this.pending = this.blocking.call(inv.fn, inv.args).then(
+      ({ result, errno, endNs }) => {
         this.pending = undefined;
         try {
           this.checkResult(call, inv, result, errno);
-          checkTiming(end, toleranceFor(this.config, end.start, startedAt), this.clock.nowUsecs(), 'system call return', call.blockingEnd!.loc);
+          checkTiming(end, toleranceFor(this.config, end.start, startedAt), this.clock.usecsOf(endNs), 'system call return', call.blockingEnd!.loc);
         } catch (e) {
           this.asyncFailure = e as ScriptError;
         }
@@ -244,7 +286,8 @@ class Interpreter {
       },
     );
     // Let the call reach the kernel before the next event (usually the packet that unblocks it).
-    await ScriptClock.pause(1);
+    const until = this.clock.nowUsecs() + 200;
+    while (this.clock.nowUsecs() < until) await new Promise((r) => setImmediate(r));
   }
 
   private checkResult(call: SyscallAction, inv: Invocation, result: number, err: number): void {
@@ -327,6 +370,6 @@ export async function runScript(script: Script, file: string, config: RunConfig,
     if (e instanceof ScriptError) return { error: e, warnings: interp.warnings, packets: interp.seen };
     throw e;
   } finally {
-    env.close();
+    await env.close();
   }
 }

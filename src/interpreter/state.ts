@@ -1,4 +1,5 @@
 import { parseIp } from '../codec/address.js';
+import type { ScriptClock } from './clock.js';
 import type { RunConfig } from './config.js';
 import { AF_INET, AF_INET6 } from './sockaddr.js';
 import type { Connection } from './connection.js';
@@ -21,6 +22,10 @@ export interface ScriptSocket {
 export class RunState {
   readonly evaluator: Evaluator;
   readonly sockets = new Map<number, ScriptSocket>();
+  /** Script fds that are not sockets (pipe ends, open files, epoll instances) -> live fds. */
+  readonly files = new Map<number, number>();
+  /** The script clock, once the run has started (SCM_TIMESTAMPING values are script times). */
+  clock?: ScriptClock;
   readonly connections: Connection[] = [];
   /** Wire bytes of the live local/remote addresses (4 bytes for ipv4 and ipv4-mapped-ipv6). */
   readonly localIp: Uint8Array;
@@ -59,6 +64,6 @@ export class RunState {
   liveFd(scriptFd: number): number {
     // An unknown script fd must not hit one of our own fds (TUN, packet socket): use one that
     // cannot exist, so the kernel answers EBADF as it would to the script's number.
-    return this.sockets.get(scriptFd)?.liveFd ?? 1_000_000 + scriptFd;
+    return this.sockets.get(scriptFd)?.liveFd ?? this.files.get(scriptFd) ?? 1_000_000 + scriptFd;
   }
 }

@@ -42,6 +42,14 @@ export const libc = {
   exit: lib.func('void _exit(int code)'),
   getpid: lib.func('int getpid(void)'),
   schedSetscheduler: lib.func('int sched_setscheduler(int pid, int policy, const void *param)'),
+  // Script system calls beyond sockets (src/interpreter/syscalls/{files,poll}.ts).
+  pipe: lib.func('int pipe(void *fds)'),
+  epollCreate: lib.func('int epoll_create(int size)'),
+  epollCreate1: lib.func('int epoll_create1(int flags)'),
+  epollCtl: lib.func('int epoll_ctl(int epfd, int op, int fd, void *event)'),
+  epollWait: lib.func('int epoll_wait(int epfd, void *events, int maxevents, int timeout)'),
+  splice: lib.func('long splice(int fdIn, void *offIn, int fdOut, void *offOut, unsigned long len, unsigned int flags)'),
+  sendfile: lib.func('long sendfile(int outFd, int inFd, void *offset, unsigned long count)'),
 };
 
 export type LibcFunction = (typeof libc)[keyof typeof libc];
@@ -68,28 +76,6 @@ export class SyscallError extends Error {
 export function check(call: string, result: number): number {
   if (result < 0) throw new SyscallError(call, koffi.errno());
   return result;
-}
-
-/**
- * Runs a libc function on koffi's async worker (the libuv pool), so a blocking call (accept,
- * read, connect) does not stop the script clock. Resolves with the result and the errno read
- * inside the completion callback (the only place koffi guarantees it).
- */
-export function callAsync(fn: LibcFunction, ...args: unknown[]): Promise<{ result: number; errno: number }> {
-  return new Promise((resolve, reject) => {
-    (fn as unknown as { async: (...a: unknown[]) => void }).async(...args, (err: unknown, result: number | bigint) => {
-      if (err) reject(err);
-      else resolve({ result: Number(result), errno: Number(result) < 0 ? koffi.errno() : 0 });
-    });
-  });
-}
-
-/**
- * Starts the libuv pool (all its threads are created on first use, which takes milliseconds)
- * so that the first blocking syscall of a script reaches the kernel at once.
- */
-export async function warmUpAsyncWorkers(): Promise<void> {
-  await Promise.all(Array.from({ length: 4 }, () => callAsync(libc.getpid)));
 }
 
 /**

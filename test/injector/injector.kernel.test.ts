@@ -25,7 +25,7 @@ describe.skipIf(!hasTun)('injector (in a fresh netns)', () => {
       const got = env.capture.readAvailable().map((p) => ({ out: p.outgoing, flags: decodePacket(p.bytes).transport.tcp.flags,
         inWindow: p.timeNs >= before && p.timeNs <= after }));
       console.log(JSON.stringify(got));
-      env.close();
+      await env.close();
       libc.exit(0);
     `);
     expect(r.stderr).toBe('');

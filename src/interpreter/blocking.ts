@@ -1,0 +1,63 @@
+import { Worker } from 'node:worker_threads';
+import { addressOf, libc, type LibcFunction } from '../sys/libc.js';
+
+export type LibcName = keyof typeof libc;
+
+export interface BlockingRequest {
+  id: number;
+  fn: LibcName;
+  /** Numbers as they are; Buffers as the BigInt address of their memory (kept alive by the caller). */
+  args: (number | bigint | null)[];
+}
+
+export interface BlockingReply {
+  id: number;
+  result: number;
+  errno: number;
+  /** CLOCK_MONOTONIC nanoseconds around the call, taken on the worker thread. */
+  startNs: bigint;
+  endNs: bigint;
+}
+
+const nameOf = new Map<LibcFunction, LibcName>(Object.entries(libc).map(([k, f]) => [f as LibcFunction, k as LibcName]));
+
+/**
+ * The blocking-call thread. A script may have one blocking call in flight (packetdrill's
+ * rule); its arguments' Buffers are passed by address, so the caller keeps them referenced
+ * until the promise settles.
+ */
+export class BlockingCalls {
+  private readonly worker: Worker;
+  private nextId = 1;
+  private readonly waiting = new Map<number, (r: BlockingReply) => void>();
+
+  constructor() {
+    this.worker = new Worker(new URL('./blocking-thread.js', import.meta.url));
+    this.worker.on('message', (r: BlockingReply) => {
+      this.waiting.get(r.id)?.(r);
+      this.waiting.delete(r.id);
+    });
+    this.worker.unref();
+  }
+
+  /** Resolves once the worker is loaded (koffi and libc bound), so the first call starts at once. */
+  ready(): Promise<void> {
+    return this.call(libc.getpid, []).then(() => undefined);
+  }
+
+  call(fn: LibcFunction, args: readonly unknown[]): Promise<BlockingReply> {
+    const name = nameOf.get(fn);
+    if (!name) throw new Error('BlockingCalls: not a libc function of src/sys/libc.ts');
+    const id = this.nextId++;
+    const wire = args.map((a) => (Buffer.isBuffer(a) ? addressOf(a) : (a as number | bigint | null)));
+    return new Promise((resolve) => {
+      this.waiting.set(id, resolve);
+      this.worker.postMessage({ id, fn: name, args: wire } satisfies BlockingRequest);
+    });
+  }
+
+  /** Stops the thread (a call blocked in the kernel is abandoned with it). */
+  async close(): Promise<void> {
+    await this.worker.terminate();
+  }
+}
