@@ -1,4 +1,6 @@
 import { CodecError } from './errors.js';
+import { describeMptcpOption } from './mptcp/describe.js';
+import { decodeMptcpOption } from './mptcp/options.js';
 
 export const TCPOPT = {
   EOL: 0,
@@ -202,7 +204,11 @@ export function describeTcpOption(o: TcpOption): string {
     case 'accecn':
       return `ECN ${o.code === 172 ? 'e0b' : 'e1b'} ${o.counters.join(' ')}`;
     case 'mptcp':
-      return `mptcp ${hex(o.bytes.subarray(2))}`;
+      try {
+        return describeMptcpOption(decodeMptcpOption(o.bytes));
+      } catch {
+        return `mptcp ${hex(o.bytes.subarray(2))}`;
+      }
     case 'unknown':
       return `kind ${o.code} ${hex(o.data)}`;
   }

@@ -4,7 +4,7 @@ import { IPPROTO, TCP_FLAG, ipv4HeaderChecksumOk, type Packet } from '../codec/p
 import { parseTcpFlags, type ParsedFlags } from '../codec/tcp-flags.js';
 import type { TcpOption } from '../codec/tcp-options.js';
 import type { ScriptViewTcp } from '../assertions/outbound.js';
-import type { PacketAction, TcpBody } from '../parser/ast.js';
+import type { MptcpOptionNode, PacketAction, TcpBody, TcpOptionNode } from '../parser/ast.js';
 import { Connection } from './connection.js';
 import { ScriptError } from './errors.js';
 import { scriptTcpOptions } from './script-packet.js';
@@ -50,7 +50,9 @@ export function buildInbound(s: RunState, line: TcpLine, flags: ParsedFlags, con
   const b = line.body;
   const syn = (flags.flags & TCP_FLAG.SYN) !== 0;
   const hasAck = (flags.flags & TCP_FLAG.ACK) !== 0;
-  const options: TcpOption[] = Array.isArray(b.options) ? scriptTcpOptions(b.options) : [];
+  const options: TcpOption[] = Array.isArray(b.options)
+    ? scriptTcpOptions(b.options, (n) => s.mptcp.inbound(n as MptcpOptionNode, { payloadLength: b.seq.length, scriptSeq: b.seq.start }))
+    : [];
   for (const [i, o] of options.entries()) {
     if (o.kind === 'timestamp' && hasAck) {
       const live = conn.inboundTsEcr(o.ecr, s.config.tcpTsEcrScaled);
@@ -119,8 +121,16 @@ export function outboundView(
   if (syn) conn.learnLocalIsn(line.body.seq.start, t.seq);
   if (conn.local.port === 0) conn.local = { ...conn.local, port: t.srcPort };
   const wantOpts = Array.isArray(expectedOptions) ? expectedOptions : [];
+  const nodes = Array.isArray(line.body.options) ? line.body.options : [];
   const options = t.options.map((o, i): TcpOption => {
     const want = wantOpts[i];
+    const node = nodes[i];
+    if (node && isMptcpNode(node)) {
+      // The MPTCP layer fills the expectation's wildcards from the live option and maps both to script space.
+      const pair = s.mptcp.outbound(node, o);
+      wantOpts[i] = pair.expected;
+      return pair.actual;
+    }
     if (o.kind === 'sack') return { kind: 'sack', blocks: o.blocks.map(([l, r]) => [conn.outboundAck(l), conn.outboundAck(r)]) };
     if (o.kind === 'timestamp') {
       const scriptVal = want?.kind === 'timestamp' ? want.val : undefined;
@@ -143,3 +153,12 @@ export function outboundView(
     ip: { version: live.ip.version, tos: live.ip.tos, ttl: live.ip.ttl, headerOk: ipv4HeaderChecksumOk(raw) },
   };
 }
+
+const STANDARD_OPTIONS = new Set(['nop', 'eol', 'sackOK', 'mss', 'wscale', 'sack', 'timestamp', 'md5', 'fastopen', 'fastopen-exp', 'accecn']);
+
+export function isMptcpNode(n: TcpOptionNode): n is MptcpOptionNode {
+  return !STANDARD_OPTIONS.has(n.kind);
+}
+
+/** Stands in for an MPTCP option of an outbound line until outboundView fills it from the live packet. */
+export const MPTCP_PLACEHOLDER: TcpOption = { kind: 'mptcp', bytes: Uint8Array.from([30, 2]) };

@@ -17,7 +17,7 @@ import { commandEnvironment, localPrefix, type RunConfig } from './config.js';
 import type { Connection } from './connection.js';
 import { ScriptError } from './errors.js';
 import { warmUpHotPaths } from './warmup.js';
-import { buildInbound, inboundConnection, lineFlags, outboundView, type TcpLine } from './packets.js';
+import { buildInbound, inboundConnection, lineFlags, MPTCP_PLACEHOLDER, outboundView, type TcpLine } from './packets.js';
 import { scriptTcpOptions } from './script-packet.js';
 import { RunState } from './state.js';
 import { prepareSyscall, type Invocation } from './syscalls/index.js';
@@ -153,7 +153,8 @@ class Interpreter {
     const flags = lineFlags(tcpLine);
     const conn = inboundConnection(this.s, tcpLine, flags);
     const packet = buildInbound(this.s, tcpLine, flags, conn);
-    this.log(`inbound injected packet: ${fmtSecs(this.clock.nowUsecs())} ${describeTcp({ ...tcpLine.body, flags: flags.flags, seq: tcpLine.body.seq.start, payloadLength: tcpLine.body.seq.length, ack: tcpLine.body.ack?.value, window: tcpLine.body.win?.value, options: Array.isArray(tcpLine.body.options) ? scriptTcpOptions(tcpLine.body.options) : undefined })}`);
+    const wireOptions = packet.transport.kind === 'tcp' ? packet.transport.tcp.options : [];
+    this.log(`inbound injected packet: ${fmtSecs(this.clock.nowUsecs())} ${describeTcp({ flags: flags.flags, seq: tcpLine.body.seq.start, payloadLength: tcpLine.body.seq.length, ack: tcpLine.body.ack?.value, window: tcpLine.body.win?.value, options: wireOptions })}`);
     writePacket(this.env.tun, encodePacket(packet));
     this.pullCaptured();
   }
@@ -171,7 +172,7 @@ class Interpreter {
       throw new ScriptError('packet', `timed out waiting for packet: nothing from the kernel within ${timeoutUsecs / 1e6} s`, line.loc, [], 'Timed out waiting for packet');
     const found = this.config.strictSegments ? first : await this.aggregate(first, tcpLine.body.seq.length, conn, deadline, line);
     const flags = lineFlags(tcpLine);
-    const expectedOptions = Array.isArray(tcpLine.body.options) ? scriptTcpOptions(tcpLine.body.options) : tcpLine.body.options;
+    const expectedOptions = Array.isArray(tcpLine.body.options) ? scriptTcpOptions(tcpLine.body.options, () => MPTCP_PLACEHOLDER) : tcpLine.body.options;
     const view = outboundView(this.s, tcpLine, expectedOptions, conn, found.packet, found.cap.bytes);
     const actualAt = this.clock.usecsOf(found.cap.timeNs);
     const actualText = describeTcp(view);

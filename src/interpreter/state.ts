@@ -4,6 +4,7 @@ import type { RunConfig } from './config.js';
 import { AF_INET, AF_INET6 } from './sockaddr.js';
 import type { Connection } from './connection.js';
 import { Evaluator } from './eval.js';
+import { MptcpState } from './mptcp.js';
 
 /** A socket the script created, by script fd. */
 export interface ScriptSocket {
@@ -27,6 +28,7 @@ export class RunState {
   /** The script clock, once the run has started (SCM_TIMESTAMPING values are script times). */
   clock?: ScriptClock;
   readonly connections: Connection[] = [];
+  readonly mptcp = new MptcpState();
   /** Wire bytes of the live local/remote addresses (4 bytes for ipv4 and ipv4-mapped-ipv6). */
   readonly localIp: Uint8Array;
   readonly remoteIp: Uint8Array;

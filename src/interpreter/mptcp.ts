@@ -1,0 +1,226 @@
+// MPTCP state of one script (one MPTCP connection, as in the multipath-tcp fork): the keys of
+// both sides, bound to the script's variables, and the data sequence spaces derived from them.
+// It turns the script's MPTCP options into wire options (inbound) and maps the kernel's options
+// into script space next to the expectation filled in from them (outbound).
+import { encodeMptcpOption, decodeMptcpOption, makeDss, makeMpCapable, MptcpCodecError, type DssOption, type MptcpOption } from '../codec/mptcp/options.js';
+import { mptcpIdsn } from '../codec/mptcp/crypto.js';
+import { describeMptcpOption } from '../codec/mptcp/describe.js';
+import type { TcpOption } from '../codec/tcp-options.js';
+import type { MptcpOptionNode, MptcpValue, VarRef } from '../parser/ast.js';
+import { ScriptError } from './errors.js';
+
+type Node<K extends MptcpOptionNode['kind']> = Extract<MptcpOptionNode, { kind: K }>;
+
+const MASK64 = (1n << 64n) - 1n;
+const MASK32 = (1n << 32n) - 1n;
+
+/** A 64-bit value with its bytes reversed: the fork stores key literals in host (little-endian) order. */
+function byteSwap64(v: bigint): bigint {
+  let out = 0n;
+  for (let i = 0; i < 8; i++) out = (out << 8n) | ((v >> BigInt(8 * i)) & 0xffn);
+  return out;
+}
+
+function randomKey(): bigint {
+  const b = new BigUint64Array(1);
+  crypto.getRandomValues(b);
+  return b[0]!;
+}
+
+export const mptcpOptionBytes = (o: MptcpOption): TcpOption => ({ kind: 'mptcp', bytes: encodeMptcpOption(o) });
+
+export class MptcpState {
+  /** Script variables bound to keys, as the 64-bit value of the 8 wire bytes (big-endian). */
+  private readonly vars = new Map<string, bigint>();
+  kernelKey?: bigint;
+  scriptKey?: bigint;
+  /** Data bytes the script has mapped so far (for a bare `dsn`), and the end of the kernel's last mapping (for a bare `dack`). */
+  private injectedData = 0n;
+  private kernelDataEnd?: bigint;
+
+  private keyOf(v: VarRef, fallback: () => bigint | undefined): bigint | undefined {
+    if (v.pinned !== undefined) return byteSwap64(v.pinned & MASK64);
+    return this.vars.get(v.name) ?? fallback();
+  }
+
+  private bind(v: VarRef, value: bigint): void {
+    if (!this.vars.has(v.name)) this.vars.set(v.name, value);
+  }
+
+  private idsn(key: bigint | undefined, what: string, node: MptcpOptionNode): bigint {
+    if (key === undefined) throw new ScriptError('runtime', `MPTCP: ${what} key is not known yet (no MP_CAPABLE exchange carried it)`, node.loc);
+    return mptcpIdsn(key);
+  }
+
+  private valueOf(v: MptcpValue | undefined, base: () => bigint, size: 4 | 8, node: MptcpOptionNode): bigint | undefined {
+    if (!v) return undefined;
+    let abs: bigint;
+    if (v.kind === 'literal') abs = base() + v.value;
+    else if (v.kind === 'idsn') abs = mptcpIdsn(this.vars.get(v.key) ?? this.fail(`variable ${v.key} is not bound to a key`, node)) + v.plus;
+    else abs = mptcpIdsn(byteSwap64(v.key), v.hash);
+    return size === 8 ? abs & MASK64 : abs & MASK32;
+  }
+
+  private fail(message: string, node: MptcpOptionNode): never {
+    throw new ScriptError('runtime', `MPTCP: ${message}`, node.loc);
+  }
+
+  // --- inbound (script -> wire) ------------------------------------------------------------
+
+  /** The wire option for an MPTCP option on an inbound line. */
+  inbound(node: MptcpOptionNode, ctx: { payloadLength: number; scriptSeq: number }): TcpOption {
+    switch (node.kind) {
+      case 'mpcapable':
+        return mptcpOptionBytes(this.inboundCapable(node));
+      case 'dss':
+        return mptcpOptionBytes(this.inboundDss(node, ctx));
+      default:
+        return this.fail(`${node.kind} is not supported yet`, node);
+    }
+  }
+
+  private inboundCapable(node: Node<'mpcapable'>): MptcpOption {
+    const keys = node.keys ?? [];
+    const opt: Parameters<typeof makeMpCapable>[0] = { version: node.version === 'v0' ? 0 : 1, flags: node.flags };
+    if (keys[0]) {
+      // The sender of an inbound option is the script: its key is generated unless pinned.
+      const key = this.keyOf(keys[0], () => this.scriptKey) ?? randomKey();
+      this.bind(keys[0], key);
+      this.scriptKey ??= key;
+      opt.senderKey = key;
+    }
+    if (keys[1]) {
+      const key = this.keyOf(keys[1], () => this.kernelKey);
+      if (key === undefined) this.fail(`the kernel's key (${keys[1].name}) is not known yet`, keys[1] as unknown as MptcpOptionNode);
+      this.bind(keys[1], key);
+      opt.receiverKey = key;
+    }
+    if (node.dataLength !== undefined) opt.dataLevelLength = node.dataLength;
+    return makeMpCapable(opt);
+  }
+
+  private inboundDss(node: Node<'dss'>, ctx: { payloadLength: number; scriptSeq: number }): DssOption {
+    const init: Parameters<typeof makeDss>[0] = { dataFin: node.fin };
+    if (node.dack) {
+      init.dataAck8 = node.dack.size === 8;
+      const value = node.dack.value ?? (this.kernelDataEnd !== undefined ? { kind: 'literal' as const, value: this.kernelDataEnd, loc: node.loc } : undefined);
+      if (!value) this.fail('a bare dack needs a mapping from the kernel first; give dack8=N', node);
+      init.dataAck = this.valueOf(value, () => this.idsn(this.kernelKey, "the kernel's", node), node.dack.size, node);
+    }
+    if (node.dsn) {
+      init.dsn8 = node.dsn.size === 8;
+      const value = node.dsn.value ?? { kind: 'literal' as const, value: this.injectedData + 1n, loc: node.loc };
+      init.dsn = this.valueOf(value, () => this.idsn(this.scriptKey, "the script's", node), node.dsn.size, node);
+      const dll = node.dll ?? ctx.payloadLength + (node.fin ? 1 : 0);
+      init.ssn = Number(node.ssn ?? BigInt(ctx.scriptSeq));
+      init.dll = dll;
+      if (node.checksum !== 'none') init.checksum = node.checksum ?? 0;
+      if (value.kind === 'literal') this.injectedData = value.value - 1n + BigInt(ctx.payloadLength);
+    }
+    return makeDss(init);
+  }
+
+  // --- outbound (wire -> script space) -------------------------------------------------------
+
+  /**
+   * Maps the kernel's option into script space (relative DSNs) and builds the expectation from
+   * the line, with omitted fields taken from the live option (wildcards). Learns the kernel's
+   * key from MP_CAPABLE. Both results are comparable option by option.
+   */
+  outbound(node: MptcpOptionNode, live: TcpOption): { expected: TcpOption; actual: TcpOption } {
+    if (live.kind !== 'mptcp') return { expected: { kind: 'mptcp', bytes: new Uint8Array([30, 2]) }, actual: live };
+    let opt: MptcpOption;
+    try {
+      opt = decodeMptcpOption(live.bytes);
+    } catch (e) {
+      if (e instanceof MptcpCodecError) this.fail(`the kernel sent a malformed option: ${e.message}`, node);
+      throw e;
+    }
+    if (node.kind === 'mpcapable' && opt.kind === 'mp_capable') return this.outboundCapable(node, opt);
+    if (node.kind === 'dss' && opt.kind === 'dss') return this.outboundDss(node, opt);
+    if (node.kind !== 'mpcapable' && node.kind !== 'dss') this.fail(`${node.kind} is not supported yet`, node);
+    // Different subtypes: show both as they are.
+    return { expected: { kind: 'mptcp', bytes: new Uint8Array([30, 3, subtypeOf(node) << 4]) }, actual: live };
+  }
+
+  private outboundCapable(node: Node<'mpcapable'>, live: Extract<MptcpOption, { kind: 'mp_capable' }>) {
+    const keys = node.keys ?? [];
+    const want: Parameters<typeof makeMpCapable>[0] = { version: node.version === 'v0' ? 0 : 1, flags: node.flags };
+    if (keys[0]) {
+      // The sender of an outbound option is the kernel: learn its key unless the script pinned it.
+      const key = this.keyOf(keys[0], () => undefined) ?? live.senderKey;
+      if (key !== undefined) {
+        this.bind(keys[0], key);
+        this.kernelKey ??= key;
+      }
+      want.senderKey = key;
+    }
+    if (keys[1]) {
+      const key = this.keyOf(keys[1], () => this.scriptKey) ?? live.receiverKey;
+      if (key !== undefined) this.bind(keys[1], key);
+      want.receiverKey = key;
+    }
+    if (node.dataLength !== undefined) want.dataLevelLength = node.dataLength;
+    if (live.checksum !== undefined && want.dataLevelLength !== undefined) want.checksum = live.checksum;
+    return { expected: mptcpOptionBytes(makeMpCapable(want)), actual: mptcpOptionBytes(live) };
+  }
+
+  private outboundDss(node: Node<'dss'>, live: DssOption) {
+    // Live values in script space: DSNs relative to the kernel's IDSN, data acks to the script's.
+    const kIdsn = this.kernelKey !== undefined ? mptcpIdsn(this.kernelKey) : 0n;
+    const sIdsn = this.scriptKey !== undefined ? mptcpIdsn(this.scriptKey) : 0n;
+    const rel = (v: number | bigint | undefined, base: bigint, eight: boolean) =>
+      v === undefined ? undefined : (BigInt(v) - base) & (eight ? MASK64 : MASK32);
+    const actual = makeDss({
+      dataAck: rel(live.dataAck, sIdsn, live.dataAck8),
+      dataAck8: live.dataAck8,
+      dsn: rel(live.dsn, kIdsn, live.dsn8),
+      dsn8: live.dsn8,
+      ssn: live.ssn,
+      dll: live.dll,
+      checksum: live.checksum,
+      dataFin: live.dataFin,
+      reserved: live.reserved,
+    });
+    if (live.mappingPresent && live.dsn !== undefined && live.dll !== undefined) this.kernelDataEnd = (actual.dsn as bigint) + BigInt(live.dll);
+    const want = makeDss({
+      dataAck: node.dack ? (node.dack.value?.kind === 'literal' ? node.dack.value.value : (actual.dataAck as bigint | undefined)) : undefined,
+      dataAck8: node.dack?.size === 8,
+      dsn: node.dsn ? (node.dsn.value?.kind === 'literal' ? node.dsn.value.value : (actual.dsn as bigint | undefined)) : undefined,
+      dsn8: node.dsn?.size === 8,
+      ssn: node.dsn ? Number(node.ssn ?? BigInt(actual.ssn ?? 0)) : undefined,
+      dll: node.dsn ? (node.dll ?? actual.dll) : undefined,
+      checksum: node.dsn && node.checksum !== 'none' ? (typeof node.checksum === 'number' ? node.checksum : (actual.checksum ?? 0)) : undefined,
+      dataFin: node.fin,
+      reserved: live.reserved,
+    });
+    return { expected: mptcpOptionBytes(want), actual: mptcpOptionBytes(actual) };
+  }
+}
+
+function subtypeOf(node: MptcpOptionNode): number {
+  const table: Record<MptcpOptionNode['kind'], number> = {
+    mpcapable: 0,
+    mp_capable_legacy: 0,
+    mp_join_syn: 1,
+    mp_join_syn_ack: 1,
+    mp_join_ack: 1,
+    dss: 2,
+    add_address: 3,
+    remove_address: 4,
+    mp_prio: 5,
+    mp_fail: 6,
+    mp_fastclose: 7,
+    mp_tcprst: 8,
+  };
+  return table[node.kind];
+}
+
+/** `dss dack8=1001 dsn8=1 ...` for an MPTCP option's bytes (raw hex when it does not decode). */
+export function describeMptcpBytes(bytes: Uint8Array): string {
+  try {
+    return describeMptcpOption(decodeMptcpOption(bytes));
+  } catch {
+    return `mptcp ${Buffer.from(bytes).toString('hex')}`;
+  }
+}
