@@ -29,6 +29,8 @@ export class Connection {
   /** Last values we injected / the kernel sent, for the end-of-script RST. */
   lastInjectedSeqEnd?: number;
   lastInjectedAck?: number;
+  /** MP_JOIN state of this subflow: the nonces of both ends and the address id in use. */
+  readonly join: { scriptNonce?: number; kernelNonce?: number; addressId?: number } = {};
 
   constructor(
     readonly protocol: 'tcp' | 'udp',
@@ -36,8 +38,15 @@ export class Connection {
     public remote: LiveEndpoint,
   ) {}
 
+  /**
+   * The run's other flows, set for an active open: while this flow's local port is unknown it
+   * must not take packets of an older flow to the same peer (the ACK of a previous socket's FIN).
+   */
+  others?: readonly Connection[];
+
   /** Does a packet the kernel sent belong to this flow? Port 0 means "not known yet". */
   matchesOutgoing(p: Packet): boolean {
+    if (this.local.port === 0 && this.others?.some((o) => o !== this && o.local.port !== 0 && o.matchesOutgoing(p))) return false;
     const t = p.transport;
     if (t.kind !== 'tcp' && t.kind !== 'udp') return false;
     const h = t.kind === 'tcp' ? t.tcp : t.udp;

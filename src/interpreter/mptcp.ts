@@ -7,7 +7,9 @@ import { mptcpIdsn } from '../codec/mptcp/crypto.js';
 import { describeMptcpOption } from '../codec/mptcp/describe.js';
 import type { TcpOption } from '../codec/tcp-options.js';
 import type { MptcpOptionNode, MptcpValue, VarRef } from '../parser/ast.js';
+import type { Connection } from './connection.js';
 import { ScriptError } from './errors.js';
+import { inboundPathOption, outboundPathExpectation, type PathContext } from './mptcp-paths.js';
 
 type Node<K extends MptcpOptionNode['kind']> = Extract<MptcpOptionNode, { kind: K }>;
 
@@ -15,7 +17,7 @@ const MASK64 = (1n << 64n) - 1n;
 const MASK32 = (1n << 32n) - 1n;
 
 /** A 64-bit value with its bytes reversed: the fork stores key literals in host (little-endian) order. */
-function byteSwap64(v: bigint): bigint {
+export function byteSwap64(v: bigint): bigint {
   let out = 0n;
   for (let i = 0; i < 8; i++) out = (out << 8n) | ((v >> BigInt(8 * i)) & 0xffn);
   return out;
@@ -29,9 +31,29 @@ function randomKey(): bigint {
 
 export const mptcpOptionBytes = (o: MptcpOption): TcpOption => ({ kind: 'mptcp', bytes: encodeMptcpOption(o) });
 
-export class MptcpState {
+export class MptcpState implements PathContext {
   /** Script variables bound to keys, as the 64-bit value of the 8 wire bytes (big-endian). */
   private readonly vars = new Map<string, bigint>();
+  readonly addresses = new Map<string, { ip: Uint8Array; port?: number; id?: number }>();
+  /** Addresses the script side uses (the remote address has id 0). */
+  private readonly scriptAddresses: { ip: Uint8Array; id: number }[];
+
+  constructor(remoteIp: Uint8Array) {
+    this.scriptAddresses = [{ ip: remoteIp, id: 0 }];
+  }
+
+  keyVar(name: string): bigint | undefined {
+    return this.vars.get(name);
+  }
+
+  newScriptAddress(): { ip: Uint8Array; id: number } {
+    const last = this.scriptAddresses[this.scriptAddresses.length - 1]!;
+    const ip = last.ip.slice();
+    ip[ip.length - 1]! += 1;
+    const a = { ip, id: Math.max(...this.scriptAddresses.map((x) => x.id)) + 1 };
+    this.scriptAddresses.push(a);
+    return a;
+  }
   kernelKey?: bigint;
   scriptKey?: bigint;
   /** Data bytes the script has mapped so far (for a bare `dsn`), and the end of the kernel's last mapping (for a bare `dack`). */
@@ -68,14 +90,16 @@ export class MptcpState {
   // --- inbound (script -> wire) ------------------------------------------------------------
 
   /** The wire option for an MPTCP option on an inbound line. */
-  inbound(node: MptcpOptionNode, ctx: { payloadLength: number; scriptSeq: number }): TcpOption {
+  inbound(node: MptcpOptionNode, ctx: { payloadLength: number; scriptSeq: number; conn: Connection }): TcpOption {
     switch (node.kind) {
       case 'mpcapable':
         return mptcpOptionBytes(this.inboundCapable(node));
       case 'dss':
         return mptcpOptionBytes(this.inboundDss(node, ctx));
+      case 'mp_capable_legacy':
+        return this.fail('the legacy mp_capable (MPTCP v0) form is not supported; use mpcapable v1', node);
       default:
-        return this.fail(`${node.kind} is not supported yet`, node);
+        return mptcpOptionBytes(inboundPathOption(node, this, ctx.conn));
     }
   }
 
@@ -127,7 +151,7 @@ export class MptcpState {
    * the line, with omitted fields taken from the live option (wildcards). Learns the kernel's
    * key from MP_CAPABLE. Both results are comparable option by option.
    */
-  outbound(node: MptcpOptionNode, live: TcpOption): { expected: TcpOption; actual: TcpOption } {
+  outbound(node: MptcpOptionNode, live: TcpOption, conn: Connection): { expected: TcpOption; actual: TcpOption } {
     if (live.kind !== 'mptcp') return { expected: { kind: 'mptcp', bytes: new Uint8Array([30, 2]) }, actual: live };
     let opt: MptcpOption;
     try {
@@ -138,7 +162,10 @@ export class MptcpState {
     }
     if (node.kind === 'mpcapable' && opt.kind === 'mp_capable') return this.outboundCapable(node, opt);
     if (node.kind === 'dss' && opt.kind === 'dss') return this.outboundDss(node, opt);
-    if (node.kind !== 'mpcapable' && node.kind !== 'dss') this.fail(`${node.kind} is not supported yet`, node);
+    if (node.kind !== 'mpcapable' && node.kind !== 'dss' && node.kind !== 'mp_capable_legacy') {
+      const want = outboundPathExpectation(node, opt, this, conn);
+      if (want) return { expected: mptcpOptionBytes(want), actual: live };
+    }
     // Different subtypes: show both as they are.
     return { expected: { kind: 'mptcp', bytes: new Uint8Array([30, 3, subtypeOf(node) << 4]) }, actual: live };
   }

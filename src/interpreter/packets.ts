@@ -4,8 +4,9 @@ import { IPPROTO, TCP_FLAG, ipv4HeaderChecksumOk, type Packet } from '../codec/p
 import { parseTcpFlags, type ParsedFlags } from '../codec/tcp-flags.js';
 import type { TcpOption } from '../codec/tcp-options.js';
 import type { ScriptViewTcp } from '../assertions/outbound.js';
-import type { MptcpOptionNode, PacketAction, TcpBody, TcpOptionNode } from '../parser/ast.js';
-import { Connection } from './connection.js';
+import type { Endpoint, MptcpOptionNode, PacketAction, TcpBody, TcpOptionNode } from '../parser/ast.js';
+import { bytesEqual, parseIp } from '../codec/address.js';
+import { Connection, type LiveEndpoint } from './connection.js';
 import { ScriptError } from './errors.js';
 import { scriptTcpOptions } from './script-packet.js';
 import type { RunState } from './state.js';
@@ -20,29 +21,75 @@ export function lineFlags(line: TcpLine): ParsedFlags {
 
 const ECN_BITS: Record<string, number> = { noecn: 0, ect1: 1, ect0: 2, ce: 3, ect01: 2 };
 
+/** A line's endpoint as far as it is known: literal parts, or a bound `addr[name]` variable. */
+export interface EndpointSpec {
+  ip?: Uint8Array;
+  port?: number;
+  /** An `addr[name]` variable that is not bound yet: bound to the live endpoint after the line. */
+  unbound?: string;
+}
+
+export function resolveEndpoint(s: RunState, e: Endpoint | undefined): EndpointSpec {
+  if (!e) return {};
+  if (e.kind === 'port') return { port: e.port };
+  if (e.kind === 'address') return { ip: parseIp(e.address), port: e.port };
+  const bound = s.mptcp.addresses.get(e.name);
+  return bound ? { ip: bound.ip, port: bound.port } : { unbound: e.name };
+}
+
+/** Binds a line's unbound `addr[name]` variables to the live endpoints the line used. */
+export function bindEndpoints(s: RunState, local: EndpointSpec, remote: EndpointSpec, conn: Connection): void {
+  if (local.unbound) s.mptcp.addresses.set(local.unbound, { ip: conn.local.ip, port: conn.local.port });
+  if (remote.unbound) s.mptcp.addresses.set(remote.unbound, { ip: conn.remote.ip, port: conn.remote.port, id: conn.join.addressId });
+}
+
+function matches(spec: EndpointSpec, live: LiveEndpoint): boolean {
+  return (!spec.ip || bytesEqual(spec.ip, live.ip)) && (!spec.port || spec.port === live.port);
+}
+
+/** The newest flow whose live tuple matches the line's endpoints (omitted parts match anything). */
+export function selectConnection(s: RunState, local: EndpointSpec, remote: EndpointSpec): Connection | undefined {
+  for (let i = s.connections.length - 1; i >= 0; i--) {
+    const c = s.connections[i]!;
+    if (matches(local, c.local) && matches(remote, c.remote)) return c;
+  }
+  return undefined;
+}
+
+const hasOption = (line: TcpLine, kind: string) => Array.isArray(line.body.options) && line.body.options.some((o) => o.kind === kind);
+
 /**
  * Picks (or creates) the flow an inbound line belongs to. A SYN without ACK opens a passive
- * connection towards a fresh remote port unless an active open is waiting for its peer's SYN.
+ * connection towards a fresh remote port unless an active open is waiting for its peer's SYN;
+ * an MP_JOIN SYN from an unbound address variable comes from a new script-side address.
  */
 export function inboundConnection(s: RunState, line: TcpLine, flags: ParsedFlags): Connection {
   const syn = (flags.flags & TCP_FLAG.SYN) !== 0;
   const ack = (flags.flags & TCP_FLAG.ACK) !== 0;
+  const remote = resolveEndpoint(s, line.endpoints?.src);
+  const local = resolveEndpoint(s, line.endpoints?.dst);
   const current = s.currentConnection;
-  const srcPort = line.endpoints?.src?.kind === 'port' ? line.endpoints.src.port : undefined;
-  const dstPort = line.endpoints?.dst?.kind === 'port' ? line.endpoints.dst.port : undefined;
+  let conn: Connection;
   if (syn && !ack && (!current || current.remoteIsn !== undefined)) {
-    const conn = new Connection(
+    let remoteIp = remote.ip ?? s.remoteIp;
+    let addressId: number | undefined;
+    if (!remote.ip && remote.unbound && hasOption(line, 'mp_join_syn')) ({ ip: remoteIp, id: addressId } = s.mptcp.newScriptAddress());
+    conn = new Connection(
       'tcp',
-      { ip: s.localIp, port: dstPort ?? s.config.bindPort },
-      { ip: s.remoteIp, port: srcPort ?? s.takeEphemeralPort() },
+      { ip: local.ip ?? s.localIp, port: local.port ?? s.config.bindPort },
+      { ip: remoteIp, port: remote.port ?? s.takeEphemeralPort() },
     );
+    if (addressId !== undefined) conn.join.addressId = addressId;
     conn.remoteIsn = line.body.seq.start >>> 0;
     s.connections.push(conn);
-    return conn;
+  } else {
+    const found = line.endpoints ? selectConnection(s, local, remote) : current;
+    if (!found) throw new ScriptError('packet', 'no connection for this packet: inject a SYN or call connect() first', line.loc);
+    conn = found;
+    if (syn) conn.remoteIsn = line.body.seq.start >>> 0;
   }
-  if (!current) throw new ScriptError('packet', 'no connection for this packet: inject a SYN or call connect() first', line.loc);
-  if (syn) current.remoteIsn = line.body.seq.start >>> 0;
-  return current;
+  bindEndpoints(s, local, remote, conn);
+  return conn;
 }
 
 /** Builds the wire packet for an inbound TCP line (addresses, remapped numbers, options). */
@@ -51,7 +98,7 @@ export function buildInbound(s: RunState, line: TcpLine, flags: ParsedFlags, con
   const syn = (flags.flags & TCP_FLAG.SYN) !== 0;
   const hasAck = (flags.flags & TCP_FLAG.ACK) !== 0;
   const options: TcpOption[] = Array.isArray(b.options)
-    ? scriptTcpOptions(b.options, (n) => s.mptcp.inbound(n as MptcpOptionNode, { payloadLength: b.seq.length, scriptSeq: b.seq.start }))
+    ? scriptTcpOptions(b.options, (n) => s.mptcp.inbound(n as MptcpOptionNode, { payloadLength: b.seq.length, scriptSeq: b.seq.start, conn }))
     : [];
   for (const [i, o] of options.entries()) {
     if (o.kind === 'timestamp' && hasAck) {
@@ -127,7 +174,7 @@ export function outboundView(
     const node = nodes[i];
     if (node && isMptcpNode(node)) {
       // The MPTCP layer fills the expectation's wildcards from the live option and maps both to script space.
-      const pair = s.mptcp.outbound(node, o);
+      const pair = s.mptcp.outbound(node, o, conn);
       wantOpts[i] = pair.expected;
       return pair.actual;
     }

@@ -3,7 +3,7 @@
 import { dirname } from 'node:path';
 import { execa } from 'execa';
 import { compareTcp, describeTcp } from '../assertions/outbound.js';
-import { formatIp } from '../codec/address.js';
+import { bytesEqual, formatIp } from '../codec/address.js';
 import { decodePacket, encodePacket, TCP_FLAG, type Packet } from '../codec/packet.js';
 import type { CapturedPacket } from '../injector/capture.js';
 import { setupEnvironment, type Environment } from '../injector/environment.js';
@@ -14,10 +14,10 @@ import { BlockingCalls } from './blocking.js';
 import { errnoMessage, errnoName } from '../syscalls/errno.js';
 import { ScriptClock } from './clock.js';
 import { commandEnvironment, localPrefix, type RunConfig } from './config.js';
-import type { Connection } from './connection.js';
+import { Connection } from './connection.js';
 import { ScriptError } from './errors.js';
 import { warmUpHotPaths } from './warmup.js';
-import { buildInbound, inboundConnection, lineFlags, MPTCP_PLACEHOLDER, outboundView, type TcpLine } from './packets.js';
+import { bindEndpoints, buildInbound, inboundConnection, lineFlags, MPTCP_PLACEHOLDER, outboundView, resolveEndpoint, selectConnection, type TcpLine } from './packets.js';
 import { scriptTcpOptions } from './script-packet.js';
 import { RunState } from './state.js';
 import { prepareSyscall, type Invocation } from './syscalls/index.js';
@@ -163,17 +163,32 @@ class Interpreter {
   private async expectOutbound(line: PacketAction, w: TimeWindow, tol: number, ev: Event): Promise<number> {
     if (line.body.kind !== 'tcp') throw new ScriptError('runtime', `${line.body.kind.toUpperCase()} packets are not supported yet`, line.body.loc);
     const tcpLine = line as TcpLine;
-    const conn = this.s.currentConnection;
-    if (!conn) throw new ScriptError('packet', 'no connection to expect this packet on: no SYN was injected and no connect() was made', line.loc);
+    const local = resolveEndpoint(this.s, tcpLine.endpoints?.src);
+    const remote = resolveEndpoint(this.s, tcpLine.endpoints?.dst);
+    const flags = lineFlags(tcpLine);
+    // The kernel opening a new MPTCP subflow: its SYN belongs to no flow we know yet.
+    const newSubflow = (flags.flags & (TCP_FLAG.SYN | TCP_FLAG.ACK)) === TCP_FLAG.SYN && Array.isArray(tcpLine.body.options) && tcpLine.body.options.some((o) => o.kind === 'mp_join_syn');
+    let conn = newSubflow ? undefined : tcpLine.endpoints ? selectConnection(this.s, local, remote) : this.s.currentConnection;
+    if (!conn && !newSubflow) throw new ScriptError('packet', 'no connection to expect this packet on: no SYN was injected and no connect() was made', line.loc);
     const timeoutUsecs = Math.floor((Math.max(w.start, w.end) - (this.prevExpected ?? 0) + 2e6) / 1e6) * 1e6;
     const deadline = this.clock.nowUsecs() + timeoutUsecs;
-    const first = await this.nextFlowPacket(conn, deadline, line);
+    const isNewSubflowSyn = (p: Packet) =>
+      p.transport.kind === 'tcp' &&
+      (p.transport.tcp.flags & (TCP_FLAG.SYN | TCP_FLAG.ACK)) === TCP_FLAG.SYN &&
+      (!remote.ip || bytesEqual(remote.ip, p.ip.dst)) &&
+      !this.s.connections.some((c) => c.matchesOutgoing(p));
+    const first = await this.nextFlowPacket(conn ? (p) => conn!.matchesOutgoing(p) : isNewSubflowSyn, deadline, line);
     if (!first)
       throw new ScriptError('packet', `timed out waiting for packet: nothing from the kernel within ${timeoutUsecs / 1e6} s`, line.loc, [], 'Timed out waiting for packet');
+    if (!conn) {
+      const t = first.packet.transport as { tcp: { srcPort: number; dstPort: number } };
+      conn = new Connection('tcp', { ip: first.packet.ip.src, port: t.tcp.srcPort }, { ip: first.packet.ip.dst, port: t.tcp.dstPort });
+      this.s.connections.push(conn);
+    }
     const found = this.config.strictSegments ? first : await this.aggregate(first, tcpLine.body.seq.length, conn, deadline, line);
-    const flags = lineFlags(tcpLine);
     const expectedOptions = Array.isArray(tcpLine.body.options) ? scriptTcpOptions(tcpLine.body.options, () => MPTCP_PLACEHOLDER) : tcpLine.body.options;
     const view = outboundView(this.s, tcpLine, expectedOptions, conn, found.packet, found.cap.bytes);
+    bindEndpoints(this.s, local, remote, conn);
     const actualAt = this.clock.usecsOf(found.cap.timeNs);
     const actualText = describeTcp(view);
     this.log(`outbound sniffed packet: ${fmtSecs(actualAt)} ${actualText}`);
@@ -201,7 +216,7 @@ class Interpreter {
   }
 
   /** The next packet the kernel sent on `conn` (others are dropped, as packetdrill does), or undefined at the deadline. */
-  private async nextFlowPacket(conn: Connection, deadline: number, line: PacketAction): Promise<{ cap: CapturedPacket; packet: Packet } | undefined> {
+  private async nextFlowPacket(belongs: (p: Packet) => boolean, deadline: number, line: PacketAction): Promise<{ cap: CapturedPacket; packet: Packet } | undefined> {
     for (;;) {
       this.pullCaptured();
       while (this.queue.length) {
@@ -212,7 +227,7 @@ class Interpreter {
         } catch (e) {
           throw new ScriptError('packet', `the kernel sent a packet we cannot decode: ${(e as Error).message}`, line.loc);
         }
-        if (conn.matchesOutgoing(packet)) return { cap, packet };
+        if (belongs(packet)) return { cap, packet };
       }
       const left = deadline - this.clock.nowUsecs();
       if (left <= 0) return undefined;
@@ -242,7 +257,7 @@ class Interpreter {
     let packet = first.packet;
     while (packet.transport.kind === 'tcp' && packet.payload.length > 0 && packet.payload.length < wantLength) {
       const head = packet.transport.tcp;
-      const next = await this.nextFlowPacket(conn, deadline, line);
+      const next = await this.nextFlowPacket((p) => conn.matchesOutgoing(p), deadline, line);
       if (!next) break;
       const t = next.packet.transport;
       const contiguous = t.kind === 'tcp' && t.tcp.seq === ((head.seq + packet.payload.length) >>> 0) && t.tcp.ack === head.ack;

@@ -28,7 +28,7 @@ export class RunState {
   /** The script clock, once the run has started (SCM_TIMESTAMPING values are script times). */
   clock?: ScriptClock;
   readonly connections: Connection[] = [];
-  readonly mptcp = new MptcpState();
+  readonly mptcp: MptcpState;
   /** Wire bytes of the live local/remote addresses (4 bytes for ipv4 and ipv4-mapped-ipv6). */
   readonly localIp: Uint8Array;
   readonly remoteIp: Uint8Array;
@@ -42,6 +42,7 @@ export class RunState {
     this.family = config.ipVersion === 'ipv6' ? 6 : 4;
     this.localIp = parseIp(config.localIp);
     this.remoteIp = parseIp(config.remoteIp);
+    this.mptcp = new MptcpState(this.remoteIp);
   }
 
   /** The socket domain `...` stands for in socket(). */
