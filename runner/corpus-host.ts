@@ -9,7 +9,7 @@ async function has(command: string): Promise<boolean> {
 
 /**
  * Arranges the host as the reference verdicts were measured (../shared/corpus/README.md):
- * the tools the corpus's shell commands call (sysctl, tc, ethtool) installed, and `cubic` in
+ * the tools the corpus's shell commands call (sysctl, tc, ethtool, jq) installed, and `cubic` in
  * the host's allowed congestion controls, since a non-initial netns cannot select anything
  * else. Returns a function that restores the allowed list.
  */
@@ -18,6 +18,7 @@ export async function prepareCorpusHost(log: (line: string) => void): Promise<()
   if (!(await has('sysctl'))) packages.push('procps');
   if (!(await has('tc'))) packages.push('iproute2');
   if (!(await has('ethtool'))) packages.push('ethtool');
+  if (!(await has('jq'))) packages.push('jq'); // MPTCP scripts read nstat's JSON with jq
   if (packages.length) {
     log(`installing ${packages.join(' ')} (the corpus's shell commands use them)`);
     await execa('apt-get', ['update', '-qq'], { reject: false });

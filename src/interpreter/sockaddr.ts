@@ -13,7 +13,7 @@ export function encodeSockaddr(family: number, ip: Uint8Array, port: number): Bu
     b.set(ip.length === 4 ? ip : ip.subarray(12), 4);
     return b;
   }
-  const b = Buffer.alloc(28);
+  const b = Buffer.alloc(28); // sockaddr_in6, or another family's header with zeroes after it
   b.writeUInt16LE(family, 0);
   if (family === AF_INET6) {
     b.writeUInt16BE(port, 2);

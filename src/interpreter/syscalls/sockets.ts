@@ -3,7 +3,7 @@ import type { SyscallAction } from '../../parser/ast.js';
 import { libc } from '../../sys/libc.js';
 import { Connection } from '../connection.js';
 import { AF_UNSPEC, decodeSockaddr, encodeSockaddr } from '../sockaddr.js';
-import type { RunState } from '../state.js';
+import type { RunState, ScriptSocket } from '../state.js';
 import { arg, expectArgs, fdOf, isEllipsis, num, type Handler, type Invocation } from './common.js';
 
 const SOCK_TYPE_MASK = 0xf;
@@ -41,6 +41,21 @@ function acceptLike(s: RunState, call: SyscallAction): Invocation {
       });
     },
   };
+}
+
+/**
+ * An active open (connect, or sendto/sendmsg with MSG_FASTOPEN) on a TCP socket: the flow
+ * exists from the call on, since the kernel's SYN may leave before the call returns. A socket
+ * whose flow is already under way (connect() again for EALREADY/EISCONN, connect() after a
+ * Fast Open sendto) keeps it: its ISNs are already learnt.
+ */
+export function startActiveOpen(s: RunState, sock: ScriptSocket | undefined): void {
+  if (!sock || (sock.type & SOCK_TYPE_MASK) !== SOCK_STREAM || sock.connection) return;
+  const conn = new Connection('tcp', { ip: s.localIp, port: 0 }, { ip: s.remoteIp, port: s.config.connectPort });
+  conn.scriptFd = sock.scriptFd;
+  conn.others = s.connections;
+  sock.connection = conn;
+  s.connections.push(conn);
 }
 
 export const socketHandlers: Record<string, Handler> = {
@@ -92,22 +107,32 @@ export const socketHandlers: Record<string, Handler> = {
     expectArgs(call, 3);
     const sock = s.sockets.get(num(s, call, 0, 'fd'));
     const domain = sock?.domain ?? s.defaultDomain;
-    const unspec = !isEllipsis(call.args[1]) && Number(s.evaluator.int(arg(call, 1), 'connect address')) === AF_UNSPEC;
-    const addr = unspec ? encodeSockaddr(AF_UNSPEC, s.remoteIp, 0) : encodeSockaddr(domain, s.remoteIp, s.config.connectPort);
-    // The flow exists from the call on: the kernel's SYN may leave before connect() returns.
-    if (!unspec && sock && (sock.type & SOCK_TYPE_MASK) === SOCK_STREAM) {
-      const conn = new Connection('tcp', { ip: s.localIp, port: 0 }, { ip: s.remoteIp, port: s.config.connectPort });
-      conn.scriptFd = sock.scriptFd;
-      sock.connection = conn;
-      s.connections.push(conn);
-    }
-    return { fn: libc.connect, args: [fdOf(s, call), addr, addr.length] };
+    // A family in place of the address (`connect(3, AF_UNSPEC, ...)`, `AF_PACKET`) sends a sockaddr of that family.
+    const family = isEllipsis(call.args[1]) ? domain : Number(s.evaluator.int(arg(call, 1), 'connect address family'));
+    const unspec = family === AF_UNSPEC;
+    const addr = encodeSockaddr(family, s.remoteIp, unspec ? 0 : s.config.connectPort);
+    if (!unspec) startActiveOpen(s, sock);
+    return {
+      fn: libc.connect,
+      args: [fdOf(s, call), addr, addr.length],
+      after: () => {
+        // Disconnected: a later connect() opens a new flow.
+        if (unspec && sock) sock.connection = undefined;
+      },
+    };
   },
 
   close(s, call) {
     expectArgs(call, 1);
     const scriptFd = num(s, call, 0, 'fd');
-    return { fn: libc.close, args: [s.liveFd(scriptFd)], after: () => void s.sockets.delete(scriptFd) };
+    return {
+      fn: libc.close,
+      args: [s.liveFd(scriptFd)],
+      after: () => {
+        s.sockets.delete(scriptFd);
+        s.files.delete(scriptFd);
+      },
+    };
   },
 
   shutdown(s, call) {
