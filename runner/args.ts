@@ -28,7 +28,7 @@ export interface RunArgs {
 /** Our own options (dashes); packetdrill's (underscores) are forwarded to the runs. */
 const OWN_WITH_VALUE = new Set(['jobs', 'timeout', 'variants', 'tolerance-scale', 'filter', 'repeat', 'junit', 'json', 'pcap-dir', 'pcap']);
 const OWN_BOOLEAN = new Set(['current-netns', 'print-ast', 'help', 'version', 'strict']);
-const PD_BOOLEAN = new Set(['tcp_ts_ecr_scaled', 'strict_segments', 'verbose', 'debug', 'dry_run', 'send_omit_free', 'is_anyip', 'allow_initial_netns']);
+export const PD_BOOLEAN = new Set(['tcp_ts_ecr_scaled', 'strict_segments', 'verbose', 'debug', 'dry_run', 'send_omit_free', 'is_anyip', 'allow_initial_netns']);
 
 export function parseArgs(argv: readonly string[], cores: number): RunArgs {
   const a: RunArgs = {
