@@ -4,6 +4,8 @@ import { availableParallelism, release } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ChildJob } from '../src/cli/job.js';
+import { formatDiagnostic } from '../src/diagnostics/code-frame.js';
+import { checkSymbols } from '../src/interpreter/check-symbols.js';
 import { parseScript, ParseError } from '../src/parser/index.js';
 import type { Script } from '../src/parser/ast.js';
 import type { RunResult } from '../src/report/result.js';
@@ -68,6 +70,16 @@ async function run(args: RunArgs): Promise<number> {
   const scripts = parseAll(files, args);
   if (!scripts) return 2;
   if (args.command === 'parse') {
+    const defines = new Set(Object.keys(definesOf(args)));
+    let unknown = 0;
+    for (const [file, script] of scripts) {
+      const source = readFileSync(file, 'utf8');
+      for (const d of checkSymbols(script, file, defines)) {
+        err(formatDiagnostic(source, d) + '\n');
+        unknown++;
+      }
+    }
+    if (unknown) return 2;
     if (args.printAst) out(JSON.stringify(Object.fromEntries(scripts), bigintJson, 2));
     else err(`parsed ${scripts.size} script${scripts.size === 1 ? '' : 's'}: no errors`);
     return 0;
