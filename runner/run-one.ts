@@ -21,15 +21,36 @@ export async function runOne(job: ChildJob, opts: RunOneOptions): Promise<RunRes
   const started = performance.now();
   const node = [process.execPath, childEntry];
   const [file, ...args] = opts.currentNetns ? node : ['unshare', '-n', '--', ...node];
-  const r = await execa(file!, args, {
+  // Its own process group: a timeout or Ctrl-C kills the run and every command it started
+  // (a script's `sleep` would otherwise outlive it).
+  const child = execa(file!, args, {
     env: { TSDRILL_JOB: JSON.stringify(job), UV_THREADPOOL_SIZE: '64' },
     reject: false,
     stdin: 'ignore',
-    timeout: opts.timeoutMs,
-    killSignal: 'SIGKILL',
-    cancelSignal: opts.signal,
-    forceKillAfterDelay: false,
+    detached: true,
   });
+  let timedOut = false;
+  let canceled = false;
+  const killGroup = () => {
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  };
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killGroup();
+  }, opts.timeoutMs);
+  const onAbort = () => {
+    canceled = true;
+    killGroup();
+  };
+  opts.signal?.addEventListener('abort', onAbort, { once: true });
+  if (opts.signal?.aborted) onAbort();
+  const r = await child;
+  clearTimeout(timer);
+  opts.signal?.removeEventListener('abort', onAbort);
   const durationMs = Math.round(performance.now() - started);
   const line = r.stdout.split('\n').find((l) => l.startsWith(RESULT_MARKER));
   if (line) {
@@ -38,10 +59,10 @@ export async function runOne(job: ChildJob, opts: RunOneOptions): Promise<RunRes
     return { ...result, durationMs };
   }
   const base = { script: job.display, variant: job.variant, durationMs, warnings: [], log: r.stderr ? r.stderr.split('\n') : [] };
-  if (r.timedOut) {
+  if (timedOut) {
     const message = `timed out after ${opts.timeoutMs / 1000} s`;
     return { ...base, verdict: 'timeout', error: { message, kind: 'timeout', file: job.display, framed: `error: ${message}`, legacy: `${job.display}: ${message}` } };
   }
-  const why = r.isCanceled ? 'interrupted' : `run process ended without a result (${r.signal ? `signal ${r.signal}` : `exit ${r.exitCode}`}): ${r.stderr.trim().split('\n').slice(-3).join(' | ') || r.shortMessage}`;
+  const why = canceled ? 'interrupted' : `run process ended without a result (${r.signal ? `signal ${r.signal}` : `exit ${r.exitCode}`}): ${r.stderr.trim().split('\n').slice(-3).join(' | ') || r.shortMessage}`;
   return { ...base, verdict: 'error', error: { message: why, kind: 'crash', file: job.display, framed: `error: ${why}`, legacy: `${job.display}: ${why}` } };
 }
