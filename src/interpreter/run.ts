@@ -8,7 +8,9 @@ import { decodePacket, encodePacket, TCP_FLAG, type Packet } from '../codec/pack
 import type { CapturedPacket } from '../injector/capture.js';
 import { setupEnvironment, type Environment } from '../injector/environment.js';
 import { writePacket } from '../injector/tun.js';
-import type { CommandAction, Event, PacketAction, Script, SyscallAction } from '../parser/ast.js';
+import type { CommandAction, Event, IcmpBody, PacketAction, Script, SyscallAction } from '../parser/ast.js';
+import { buildIcmpInbound } from './icmp.js';
+import { CodeEvents } from './code-events.js';
 import { errno as lastErrno, libc, raiseSchedulingPriority } from '../sys/libc.js';
 import { BlockingCalls } from './blocking.js';
 import { errnoMessage, errnoName } from '../syscalls/errno.js';
@@ -55,6 +57,7 @@ class Interpreter {
   private asyncFailure: ScriptError | undefined;
   readonly warnings: string[] = [];
   private readonly blocking = new BlockingCalls();
+  private readonly code: CodeEvents;
 
   constructor(
     private readonly script: Script,
@@ -64,6 +67,7 @@ class Interpreter {
     private readonly hooks: RunHooks,
   ) {
     this.s = new RunState(config);
+    this.code = new CodeEvents({ codeCommand: config.codeCommand, log: (l) => this.log(l) });
     env.capture.onReadable(() => this.pullCaptured());
   }
 
@@ -86,6 +90,7 @@ class Interpreter {
     for (const problem of raiseSchedulingPriority()) this.log(`scheduling: ${problem}`);
     this.clock = new ScriptClock();
     this.s.clock = this.clock;
+    let cleaned = false;
     try {
       for (const ev of this.script.events) {
         await this.runEvent(ev);
@@ -93,14 +98,25 @@ class Interpreter {
       }
       if (this.pending) await this.pending;
       if (this.asyncFailure) throw this.asyncFailure;
+      // packetdrill's order at a normal end: cleanup command, then the collected code snippets.
+      cleaned = true;
+      if (this.script.cleanupCommand) await this.runCommand(this.script.cleanupCommand, 'cleanup');
+      await this.code.finish(this.file);
     } finally {
-      if (this.script.cleanupCommand) await this.runCommand(this.script.cleanupCommand, 'cleanup').catch(() => undefined);
+      if (!cleaned && this.script.cleanupCommand) await this.runCommand(this.script.cleanupCommand, 'cleanup').catch(() => undefined);
       for (const sock of this.s.sockets.values()) {
         // shutdown() wakes a blocked accept/read on the libuv pool; close() alone does not.
         libc.shutdown(sock.liveFd, 2);
         libc.close(sock.liveFd);
       }
     }
+  }
+
+  /** The socket code events read TCP_INFO from: the current flow's, else the newest socket. */
+  private socketUnderTest(): number | undefined {
+    const fd = this.s.currentConnection?.scriptFd;
+    if (fd !== undefined && this.s.sockets.has(fd)) return this.s.sockets.get(fd)!.liveFd;
+    return [...this.s.sockets.values()].pop()?.liveFd;
   }
 
   /** The event's expected window in script microseconds, resolving relative times. */
@@ -140,7 +156,7 @@ class Interpreter {
       if (a.kind === 'packet') this.inject(a);
       else if (a.kind === 'syscall') await this.syscall(a, ev, w);
       else if (a.kind === 'command') await this.runCommand(a, 'event');
-      else throw new ScriptError('runtime', 'code events (%{ ... }%) are not supported yet', a.loc);
+      else this.code.collect(a, this.socketUnderTest());
     }
     this.prevExpected = w.start;
     this.prevCompleted = completedAt ?? this.clock.nowUsecs();
@@ -148,6 +164,13 @@ class Interpreter {
   }
 
   private inject(line: PacketAction): void {
+    if (line.body.kind === 'icmp') {
+      const packet = buildIcmpInbound(this.s, line as PacketAction & { body: IcmpBody }, this.s.currentConnection);
+      this.log(`inbound injected packet: ${fmtSecs(this.clock.nowUsecs())} icmp ${line.body.type.name}${line.body.code ? ` ${line.body.code.name}` : ''}`);
+      writePacket(this.env.tun, encodePacket(packet));
+      this.pullCaptured();
+      return;
+    }
     if (line.body.kind !== 'tcp') throw new ScriptError('runtime', `${line.body.kind.toUpperCase()} packets are not supported yet`, line.body.loc);
     const tcpLine = line as TcpLine;
     const flags = lineFlags(tcpLine);
