@@ -15,72 +15,37 @@ import { runOne } from './run-one.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
+/** ../shared/corpus beside the project (found from here whether run from runner/ or dist/runner/). */
 export function corpusDir(): string {
-  return resolve(process.env.TSDRILL_CORPUS_DIR ?? join(HERE, '../../../shared/corpus'));
+  if (process.env.TSDRILL_CORPUS_DIR) return resolve(process.env.TSDRILL_CORPUS_DIR);
+  let dir = HERE;
+  while (!existsSync(join(dir, 'package.json')) && dirname(dir) !== dir) dir = dirname(dir);
+  return resolve(dir, '../shared/corpus');
 }
 
 /** Per-variant flags of the two upstream runners (../shared/corpus/README.md, "IP variants"). */
 const D = (name: string, value: string): Flag => ({ name: 'define', value: `${name}=${value}` });
+const addresses = (local: string, gateway: string, remote: string, netmask?: string): Flag[] => [
+  { name: 'local_ip', value: local },
+  { name: 'gateway_ip', value: gateway },
+  ...(netmask ? [{ name: 'netmask_ip', value: netmask }] : []),
+  { name: 'remote_ip', value: remote },
+];
+const cmsg = (v6: boolean): Flag[] => [D('CMSG_LEVEL_IP', v6 ? 'SOL_IPV6' : 'SOL_IP'), D('CMSG_TYPE_RECVERR', v6 ? 'IPV6_RECVERR' : 'IP_RECVERR')];
+const MTU_1520: Flag = { name: 'mtu', value: '1520' };
+
+const mptcpV4 = addresses('192.168.0.2', '192.168.0.1', '192.0.2.1/24', '255.255.0.0');
+const tcpV4 = addresses('192.168.0.1', '192.168.0.1', '192.0.2.1', '255.255.0.0');
 const VARIANT_FLAGS: Record<'tcp' | 'mptcp', Record<IpVersion, Flag[]>> = {
   mptcp: {
-    ipv4: [
-      { name: 'local_ip', value: '192.168.0.2' },
-      { name: 'gateway_ip', value: '192.168.0.1' },
-      { name: 'netmask_ip', value: '255.255.0.0' },
-      { name: 'remote_ip', value: '192.0.2.1/24' },
-      D('TFO_COOKIE', 'de4f234f0f433a55'),
-      D('CMSG_LEVEL_IP', 'SOL_IP'),
-      D('CMSG_TYPE_RECVERR', 'IP_RECVERR'),
-    ],
-    'ipv4-mapped-ipv6': [
-      { name: 'local_ip', value: '192.168.0.2' },
-      { name: 'gateway_ip', value: '192.168.0.1' },
-      { name: 'netmask_ip', value: '255.255.0.0' },
-      { name: 'remote_ip', value: '192.0.2.1/24' },
-      D('TFO_COOKIE', 'de4f234f0f433a55'),
-      D('CMSG_LEVEL_IP', 'SOL_IPV6'),
-      D('CMSG_TYPE_RECVERR', 'IPV6_RECVERR'),
-    ],
-    ipv6: [
-      { name: 'mtu', value: '1520' },
-      { name: 'local_ip', value: 'fd3d:fa7b:d17d::0' },
-      { name: 'gateway_ip', value: 'fd3d:fa7b:d17d:8888::0' },
-      { name: 'remote_ip', value: '2001:DB8::1/32' },
-      D('TFO_COOKIE', '6aa6ae70c288023b'),
-      D('CMSG_LEVEL_IP', 'SOL_IPV6'),
-      D('CMSG_TYPE_RECVERR', 'IPV6_RECVERR'),
-    ],
+    ipv4: [...mptcpV4, D('TFO_COOKIE', 'de4f234f0f433a55'), ...cmsg(false)],
+    'ipv4-mapped-ipv6': [...mptcpV4, D('TFO_COOKIE', 'de4f234f0f433a55'), ...cmsg(true)],
+    ipv6: [MTU_1520, ...addresses('fd3d:fa7b:d17d::0', 'fd3d:fa7b:d17d:8888::0', '2001:DB8::1/32'), D('TFO_COOKIE', '6aa6ae70c288023b'), ...cmsg(true)],
   },
   tcp: {
-    ipv4: [
-      { name: 'local_ip', value: '192.168.0.1' },
-      { name: 'gateway_ip', value: '192.168.0.1' },
-      { name: 'netmask_ip', value: '255.255.0.0' },
-      { name: 'remote_ip', value: '192.0.2.1' },
-      D('TFO_COOKIE', '3021b9d889017eeb'),
-      D('CODE', 'host_unreachable'),
-      D('CMSG_LEVEL_IP', 'SOL_IP'),
-      D('CMSG_TYPE_RECVERR', 'IP_RECVERR'),
-    ],
-    'ipv4-mapped-ipv6': [
-      { name: 'local_ip', value: '192.168.0.1' },
-      { name: 'gateway_ip', value: '192.168.0.1' },
-      { name: 'netmask_ip', value: '255.255.0.0' },
-      { name: 'remote_ip', value: '192.0.2.1' },
-      D('TFO_COOKIE', '3021b9d889017eeb'),
-      D('CODE', 'host_unreachable'),
-      D('CMSG_LEVEL_IP', 'SOL_IPV6'),
-      D('CMSG_TYPE_RECVERR', 'IPV6_RECVERR'),
-    ],
-    ipv6: [
-      { name: 'mtu', value: '1520' },
-      { name: 'local_ip', value: 'fd3d:0a0b:17d6::1' },
-      { name: 'gateway_ip', value: 'fd3d:0a0b:17d6:8888::1' },
-      { name: 'remote_ip', value: 'fd3d:fa7b:d17d::1' },
-      D('TFO_COOKIE', 'c1d1e9742a47a9bc'),
-      D('CMSG_LEVEL_IP', 'SOL_IPV6'),
-      D('CMSG_TYPE_RECVERR', 'IPV6_RECVERR'),
-    ],
+    ipv4: [...tcpV4, D('TFO_COOKIE', '3021b9d889017eeb'), D('CODE', 'host_unreachable'), ...cmsg(false)],
+    'ipv4-mapped-ipv6': [...tcpV4, D('TFO_COOKIE', '3021b9d889017eeb'), D('CODE', 'host_unreachable'), ...cmsg(true)],
+    ipv6: [MTU_1520, ...addresses('fd3d:0a0b:17d6::1', 'fd3d:0a0b:17d6:8888::1', 'fd3d:fa7b:d17d::1'), D('TFO_COOKIE', 'c1d1e9742a47a9bc'), ...cmsg(true)],
   },
 };
 
