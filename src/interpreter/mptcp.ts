@@ -3,7 +3,7 @@
 // It turns the script's MPTCP options into wire options (inbound) and maps the kernel's options
 // into script space next to the expectation filled in from them (outbound).
 import { encodeMptcpOption, decodeMptcpOption, makeDss, makeMpCapable, MptcpCodecError, type DssOption, type MptcpOption } from '../codec/mptcp/options.js';
-import { mptcpIdsn } from '../codec/mptcp/crypto.js';
+import { dssChecksum, mptcpIdsn } from '../codec/mptcp/crypto.js';
 import { describeMptcpOption } from '../codec/mptcp/describe.js';
 import type { TcpOption } from '../codec/tcp-options.js';
 import type { MptcpOptionNode, MptcpValue, VarRef } from '../parser/ast.js';
@@ -138,7 +138,13 @@ export class MptcpState implements PathContext {
       const dll = node.dll ?? ctx.payloadLength + (node.fin ? 1 : 0);
       init.ssn = Number(node.ssn ?? BigInt(ctx.scriptSeq));
       init.dll = dll;
-      if (node.checksum !== 'none') init.checksum = node.checksum ?? 0;
+      if (typeof node.checksum === 'number') init.checksum = node.checksum;
+      else if (node.checksum === undefined) {
+        // RFC 8684 §3.3.1: over the 64-bit DSN, SSN, DLL, a zero checksum and the mapped data
+        // (our payloads are zero bytes). The fork summed the pseudo-header only; we follow the RFC.
+        const dsn64 = this.valueOf(value, () => this.idsn(this.scriptKey, "the script's", node), 8, node)!;
+        init.checksum = dssChecksum(dsn64, init.ssn, dll, new Uint8Array(ctx.payloadLength));
+      }
       if (value.kind === 'literal') this.injectedData = value.value - 1n + BigInt(ctx.payloadLength);
     }
     return makeDss(init);
@@ -210,10 +216,13 @@ export class MptcpState implements PathContext {
       reserved: live.reserved,
     });
     if (live.mappingPresent && live.dsn !== undefined && live.dll !== undefined) this.kernelDataEnd = (actual.dsn as bigint) + BigInt(live.dll);
+    // A value written as a key's IDSN (`trunc_r64_hmac(k) + N`) is compared in the same space.
+    const expect = (v: MptcpValue | undefined, base: bigint, eight: boolean, live: bigint | undefined) =>
+      v === undefined ? live : v.kind === 'literal' ? v.value : rel(this.valueOf(v, () => 0n, 8, node), base, eight);
     const want = makeDss({
-      dataAck: node.dack ? (node.dack.value?.kind === 'literal' ? node.dack.value.value : (actual.dataAck as bigint | undefined)) : undefined,
+      dataAck: node.dack ? expect(node.dack.value, sIdsn, node.dack.size === 8, actual.dataAck as bigint | undefined) : undefined,
       dataAck8: node.dack?.size === 8,
-      dsn: node.dsn ? (node.dsn.value?.kind === 'literal' ? node.dsn.value.value : (actual.dsn as bigint | undefined)) : undefined,
+      dsn: node.dsn ? expect(node.dsn.value, kIdsn, node.dsn.size === 8, actual.dsn as bigint | undefined) : undefined,
       dsn8: node.dsn?.size === 8,
       ssn: node.dsn ? Number(node.ssn ?? BigInt(actual.ssn ?? 0)) : undefined,
       dll: node.dsn ? (node.dll ?? actual.dll) : undefined,

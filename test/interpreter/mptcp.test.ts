@@ -1,0 +1,72 @@
+import { createHash } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { dssChecksum } from '../../src/codec/mptcp/crypto.js';
+import { decodeMptcpOption, encodeMptcpOption, makeMpCapable } from '../../src/codec/mptcp/options.js';
+import type { MptcpOptionNode, PacketAction, TcpBody } from '../../src/parser/ast.js';
+import { parseScript } from '../../src/parser/index.js';
+import { Connection } from '../../src/interpreter/connection.js';
+import { byteSwap64, MptcpState } from '../../src/interpreter/mptcp.js';
+
+/** The MPTCP option nodes of a one-packet script line. */
+function nodes(line: string): MptcpOptionNode[] {
+  const script = parseScript(`0 socket(..., SOCK_STREAM, IPPROTO_MPTCP) = 3\n+0 ${line}\n`, 't.pkt');
+  const body = (script.events[1]!.action as PacketAction).body as TcpBody;
+  return (body.options as MptcpOptionNode[]).filter((o) => !['nop', 'mss'].includes(o.kind));
+}
+
+/** IDSN by hand: the low 64 bits of SHA-256 over the 8 key bytes. */
+const idsn = (key: bigint) => {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(key);
+  return createHash('sha256').update(b).digest().readBigUInt64BE(24);
+};
+
+const conn = new Connection('tcp', { ip: new Uint8Array(4), port: 1 }, { ip: new Uint8Array(4), port: 2 });
+const KERNEL_KEY = 0x1122334455667788n;
+
+/** A state after a server-side v1 handshake: the kernel's key learnt, the script's pinned to 2. */
+function handshaken(): MptcpState {
+  const s = new MptcpState(new Uint8Array([192, 0, 2, 1]));
+  const synAck = { kind: 'mptcp' as const, bytes: encodeMptcpOption(makeMpCapable({ version: 1, flags: 1, senderKey: KERNEL_KEY })) };
+  s.outbound(nodes('> S. 0:0(0) ack 1 <mpcapable v1 flags[flag_h] key[skey]>')[0]!, synAck, conn);
+  s.inbound(nodes('< . 1:1(0) ack 1 win 257 <mpcapable v1 flags[flag_h] key[ckey=2, skey]>')[0]!, { payloadLength: 0, scriptSeq: 1, conn });
+  return s;
+}
+
+describe('MptcpState', () => {
+  it('encodes a pinned key literal in host (little-endian) order, as the fork does', () => {
+    const s = new MptcpState(new Uint8Array(4));
+    const opt = s.inbound(nodes('< S. 0:0(0) ack 1 win 100 <mpcapable v1 flags[flag_h] key[skey=2]>')[0]!, { payloadLength: 0, scriptSeq: 0, conn });
+    expect(Buffer.from((opt as { bytes: Uint8Array }).bytes).toString('hex')).toBe('1e0c01010200000000000000');
+    expect(byteSwap64(2n)).toBe(0x0200000000000000n);
+  });
+
+  it('maps script DSNs and data acks to each side\'s IDSN', () => {
+    const s = handshaken();
+    const wire = s.inbound(nodes('< P. 1:1001(1000) ack 1 win 257 <nop,nop,dss dack8=1 dsn8=1 ssn=1 dll=1000 nocs>')[0]!, { payloadLength: 1000, scriptSeq: 1, conn });
+    const dss = decodeMptcpOption((wire as { bytes: Uint8Array }).bytes);
+    expect(dss).toMatchObject({ kind: 'dss', dataAck: idsn(KERNEL_KEY) + 1n, dsn: idsn(0x0200000000000000n) + 1n, ssn: 1, dll: 1000 });
+    expect(dss).not.toHaveProperty('checksum', expect.anything());
+  });
+
+  it('inbound DSS without nocs carries the RFC 8684 checksum, not zero', () => {
+    const s = handshaken();
+    const wire = s.inbound(nodes('< P. 1:101(100) ack 1 win 257 <dss dack8=1 dsn8=1 ssn=1 dll=100>')[0]!, { payloadLength: 100, scriptSeq: 1, conn });
+    const dss = decodeMptcpOption((wire as { bytes: Uint8Array }).bytes) as { checksum?: number };
+    expect(dss.checksum).toBe(dssChecksum(idsn(0x0200000000000000n) + 1n, 1, 100, new Uint8Array(100)));
+    expect(dss.checksum).not.toBe(0);
+  });
+
+  it('outbound dsn8=trunc_r64_hmac(key)+N is checked, not taken from the live packet', () => {
+    const s = handshaken();
+    const live = (dsn: bigint) => ({
+      kind: 'mptcp' as const,
+      bytes: encodeMptcpOption({ kind: 'dss', reserved: 0, flags: 0x0f, dataAckPresent: true, dataAck8: true, mappingPresent: true, dsn8: true, dataFin: false, dataAck: idsn(0x0200000000000000n) + 1n, dsn, ssn: 1, dll: 10 }),
+    });
+    const node = nodes('> P. 1:11(10) ack 1 <nop,nop,dss dack8=1 dsn8=trunc_r64_hmac(skey)+1 ssn=1 dll=10 nocs>')[0]!;
+    const good = s.outbound(node, live(idsn(KERNEL_KEY) + 1n), conn);
+    expect(good.expected.bytes).toEqual((good.actual as { bytes: Uint8Array }).bytes);
+    const bad = s.outbound(node, live(idsn(KERNEL_KEY) + 999n), conn);
+    expect(bad.expected.bytes).not.toEqual((bad.actual as { bytes: Uint8Array }).bytes);
+  });
+});
