@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
-import { execaSync } from 'execa';
 import { formatIp, parseIp } from '../codec/address.js';
+import { runChecked } from '../sys/shell.js';
 
 export interface NetworkConfig {
   device: string;
@@ -16,32 +16,25 @@ export interface NetworkConfig {
   mtu: number;
 }
 
-/** Runs one command, failing with the command line, exit code and stderr (execa's message). */
-function run(file: string, args: string[]): void {
-  const r = execaSync(file, args, { reject: false, stdin: 'ignore' });
-  if (r.exitCode !== 0)
-    throw new Error(`${[file, ...args].join(' ')} failed (exit ${r.exitCode}): ${(r.stderr || r.stdout || String(r.cause ?? '')).trim()}`);
-}
-
 /**
- * Brings up loopback and the TUN device with packetdrill's addresses and routes. The IPv6 knobs
- * come first so the kernel sends no router solicitations or DAD probes on the TUN (they would
- * show up as unexpected outbound packets).
+ * Brings up loopback and the TUN device with packetdrill's addresses and routes, in one
+ * `ip -batch` (one process instead of seven). The IPv6 knobs come first so the kernel sends no
+ * router solicitations or DAD probes on the TUN (they would show up as unexpected packets).
  */
 export function configureNetwork(c: NetworkConfig): void {
-  run('ip', ['link', 'set', 'lo', 'up']);
-  run('ip', ['link', 'set', c.device, 'addrgenmode', 'none']);
   setSysctl(`net/ipv6/conf/${c.device}/accept_dad`, '0');
   setSysctl(`net/ipv6/conf/${c.device}/router_solicitations`, '0');
-  run('ip', ['link', 'set', c.device, 'mtu', String(c.mtu)]);
-  run('ip', ['link', 'set', c.device, 'up']);
-  if (c.family === 4) {
-    run('ip', ['addr', 'add', `${c.localIp}/${c.localPrefix}`, 'dev', c.device]);
-    run('ip', ['route', 'add', `${networkOf(c.remoteIp, c.remotePrefix)}/${c.remotePrefix}`, 'dev', c.device, 'via', c.gatewayIp]);
-  } else {
-    run('ip', ['-6', 'addr', 'add', `${c.localIp}/${c.localPrefix}`, 'dev', c.device, 'nodad']);
-    run('ip', ['-6', 'route', 'add', `${networkOf(c.remoteIp, c.remotePrefix)}/${c.remotePrefix}`, 'dev', c.device, 'via', c.gatewayIp]);
-  }
+  const route = `${networkOf(c.remoteIp, c.remotePrefix)}/${c.remotePrefix}`;
+  const commands = [
+    'link set lo up',
+    `link set ${c.device} addrgenmode none`,
+    `link set ${c.device} mtu ${c.mtu}`,
+    `link set ${c.device} up`,
+    ...(c.family === 4
+      ? [`addr add ${c.localIp}/${c.localPrefix} dev ${c.device}`, `route add ${route} dev ${c.device} via ${c.gatewayIp}`]
+      : [`addr add ${c.localIp}/${c.localPrefix} dev ${c.device} nodad`, `route add ${route} dev ${c.device} via ${c.gatewayIp}`]),
+  ];
+  runChecked('ip', ['-batch', '-'], commands.join('\n') + '\n');
 }
 
 /** Writes a sysctl of this network namespace (no dependency on the sysctl binary). */

@@ -12,5 +12,5 @@ pollfd.writeInt16LE(POLLIN, 4);
 const buf = Buffer.alloc(65536);
 while (Atomics.load(stop, 0) === 0) {
   pollfd.writeInt16LE(0, 6);
-  if (libc.poll(pollfd, 1, 50) > 0) while (Number(libc.read(fd, buf, buf.length)) > 0);
+  if (libc.poll(pollfd, 1, 10) > 0) while (Number(libc.read(fd, buf, buf.length)) > 0);
 }

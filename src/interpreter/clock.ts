@@ -1,11 +1,15 @@
 import { clocks } from '../sys/libc.js';
 
+const sleeper = new Int32Array(new SharedArrayBuffer(4));
+
 /**
  * The script clock: microseconds since script start on CLOCK_MONOTONIC, the clock the capture
  * timestamps are converted to. Waiting is hybrid because setTimeout alone fires up to a
- * millisecond early or late: sleep on the event loop until 2 ms before, then spin while
- * yielding to the event loop (setImmediate) so that packet captures and the completions of
- * blocking syscalls are still handled promptly, then spin tight for the last 100 us.
+ * millisecond early or late: sleep on the event loop until 2 ms before, then block the thread
+ * (Atomics.wait) until 200 us before, then spin. Blocking rather than spinning matters: this
+ * thread runs SCHED_RR, and a 2 ms spin starves the threads that date blocking calls and drain
+ * tun0 on a 2-core machine. Nothing is lost while the loop is blocked: packets and blocking
+ * calls are timestamped by the kernel and the syscall thread, not when we read them.
  */
 export class ScriptClock {
   readonly startNs: bigint;
@@ -23,11 +27,21 @@ export class ScriptClock {
   }
 
   async waitUntil(usecs: number): Promise<void> {
-    let left = usecs - this.nowUsecs();
+    const left = usecs - this.nowUsecs();
     if (left > 2000) await new Promise((r) => setTimeout(r, Math.floor((left - 2000) / 1000)));
-    while (usecs - this.nowUsecs() > 100) await new Promise((r) => setImmediate(r));
+    this.blockUntil(usecs - 200);
+    this.spinUntil(usecs);
+  }
+
+  /** Sleeps the thread (no event loop) until about `usecs`. */
+  blockUntil(usecs: number): void {
+    const left = usecs - this.nowUsecs();
+    if (left > 0) Atomics.wait(sleeper, 0, 0, left / 1000);
+  }
+
+  spinUntil(usecs: number): void {
     while (this.nowUsecs() < usecs) {
-      /* spin: the last 100 us */
+      /* the last ~200 us: a wake-up from sleep is not that precise */
     }
   }
 

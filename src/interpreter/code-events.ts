@@ -8,7 +8,7 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { execa } from 'execa';
+import { runShell, type ShellResult } from '../sys/shell.js';
 import type { CodeAction } from '../parser/ast.js';
 import { errno as lastErrno, libc } from '../sys/libc.js';
 import { LINUX_SYMBOLS } from '../syscalls/symbols.js';
@@ -322,22 +322,22 @@ export class CodeEvents {
       const pyFile = join(dir, `${basename(scriptFile).replace(/[^\w.-]/g, '_')}.py`);
       writeFileSync(pyFile, program.source);
       const command = `${this.opts.codeCommand} ${shellQuote(pyFile)}`;
-      const r = await execa('/bin/sh', ['-c', command], {
-        // Like commands, run from the script's directory (when it exists: tests use made-up paths).
-        ...(existsSync(dirname(scriptFile)) ? { cwd: dirname(scriptFile) } : {}),
-        reject: false,
-        stdin: 'ignore',
-        env: { PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' },
-      });
-      for (const l of r.stdout.split('\n')) if (l !== '') this.opts.log?.(`code: ${l}`);
-      if (r.exitCode === undefined && !r.signal) {
+      let r: ShellResult;
+      try {
+        r = await runShell(command, {
+          // Like commands, run from the script's directory (when it exists: tests use made-up paths).
+          ...(existsSync(dirname(scriptFile)) ? { cwd: dirname(scriptFile) } : {}),
+          env: { PYTHONDONTWRITEBYTECODE: '1', PYTHONUNBUFFERED: '1' },
+        });
+      } catch (e) {
         // /bin/sh itself could not start.
-        throw new ScriptError('code', `error in Python code: cannot run \`${this.opts.codeCommand}\`: ${r.shortMessage}`, this.snippets[0]!.action.loc, [], 'error in Python code');
+        throw new ScriptError('code', `error in Python code: cannot run \`${this.opts.codeCommand}\`: ${(e as Error).message}`, this.snippets[0]!.action.loc, [], 'error in Python code');
       }
+      for (const l of r.stdout.split('\n')) if (l !== '') this.opts.log?.(`code: ${l}`);
       if (r.exitCode !== 0 || r.signal) {
         throw codeFailure(program, this.snippets, pyFile, {
           command: `${this.opts.codeCommand} ${basename(pyFile)}`,
-          ...(r.exitCode !== undefined ? { exitCode: r.exitCode } : {}),
+          ...(r.exitCode !== null ? { exitCode: r.exitCode } : {}),
           ...(r.signal ? { signal: r.signal } : {}),
           stdout: r.stdout,
           stderr: r.stderr,

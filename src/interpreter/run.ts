@@ -1,7 +1,6 @@
 // Runs one parsed script against the kernel: the script clock, event timing and tolerance,
 // packet injection and capture, system calls, and the end-of-script checks.
 import { dirname } from 'node:path';
-import { execa } from 'execa';
 import { compareTcp, describeTcp } from '../assertions/outbound.js';
 import { bytesEqual, formatIp } from '../codec/address.js';
 import { decodePacket, encodePacket, TCP_FLAG, type Packet } from '../codec/packet.js';
@@ -13,6 +12,7 @@ import { buildIcmpInbound } from './icmp.js';
 import { CodeEvents } from './code-events.js';
 import { errno as lastErrno, libc, raiseSchedulingPriority } from '../sys/libc.js';
 import { BlockingCalls } from './blocking.js';
+import { runShell } from '../sys/shell.js';
 import { errnoMessage, errnoName } from '../syscalls/errno.js';
 import { ScriptClock } from './clock.js';
 import { commandEnvironment, localPrefix, type RunConfig } from './config.js';
@@ -150,11 +150,20 @@ class Interpreter {
     let completedAt: number | undefined;
     if (a.kind === 'packet' && a.direction === 'outbound') {
       completedAt = await this.expectOutbound(a, w, tol, ev);
+    } else if (a.kind === 'packet') {
+      // Build the packet before its time, so only the write remains once the clock says so.
+      await this.clock.waitUntil(w.start - 300);
+      const { bytes, describe } = this.prepareInbound(a);
+      this.clock.spinUntil(w.start);
+      writePacket(this.env.tun, bytes);
+      const injectedAt = this.clock.nowUsecs();
+      if (this.config.verbose) this.log(`inbound injected packet: ${fmtSecs(injectedAt)} ${describe()}`);
+      if (!first) checkTiming(w, tol, injectedAt, describeAction(a), ev.time.loc);
+      this.pullCaptured();
     } else {
       await this.clock.waitUntil(w.start);
       if (!first) checkTiming(w, tol, this.clock.nowUsecs(), describeAction(a), ev.time.loc);
-      if (a.kind === 'packet') this.inject(a);
-      else if (a.kind === 'syscall') await this.syscall(a, ev, w);
+      if (a.kind === 'syscall') await this.syscall(a, ev, w);
       else if (a.kind === 'command') await this.runCommand(a, 'event');
       else this.code.collect(a, this.socketUnderTest());
     }
@@ -163,23 +172,24 @@ class Interpreter {
     this.prevWasInbound = inbound;
   }
 
-  private inject(line: PacketAction): void {
+  /** The wire bytes of an inbound line (flow state updated), and its dump for verbose logs. */
+  private prepareInbound(line: PacketAction): { bytes: Uint8Array; describe: () => string } {
     if (line.body.kind === 'icmp') {
+      const body = line.body;
       const packet = buildIcmpInbound(this.s, line as PacketAction & { body: IcmpBody }, this.s.currentConnection);
-      this.log(`inbound injected packet: ${fmtSecs(this.clock.nowUsecs())} icmp ${line.body.type.name}${line.body.code ? ` ${line.body.code.name}` : ''}`);
-      writePacket(this.env.tun, encodePacket(packet));
-      this.pullCaptured();
-      return;
+      return { bytes: encodePacket(packet), describe: () => `icmp ${body.type.name}${body.code ? ` ${body.code.name}` : ''}` };
     }
     if (line.body.kind !== 'tcp') throw new ScriptError('runtime', `${line.body.kind.toUpperCase()} packets are not supported yet`, line.body.loc);
     const tcpLine = line as TcpLine;
     const flags = lineFlags(tcpLine);
     const conn = inboundConnection(this.s, tcpLine, flags);
     const packet = buildInbound(this.s, tcpLine, flags, conn);
-    const wireOptions = packet.transport.kind === 'tcp' ? packet.transport.tcp.options : [];
-    this.log(`inbound injected packet: ${fmtSecs(this.clock.nowUsecs())} ${describeTcp({ flags: flags.flags, seq: tcpLine.body.seq.start, payloadLength: tcpLine.body.seq.length, ack: tcpLine.body.ack?.value, window: tcpLine.body.win?.value, options: wireOptions })}`);
-    writePacket(this.env.tun, encodePacket(packet));
-    this.pullCaptured();
+    const b = tcpLine.body;
+    const options = packet.transport.kind === 'tcp' ? packet.transport.tcp.options : [];
+    return {
+      bytes: encodePacket(packet),
+      describe: () => describeTcp({ flags: flags.flags, seq: b.seq.start, payloadLength: b.seq.length, ack: b.ack?.value, window: b.win?.value, options }),
+    };
   }
 
   /** Waits for the next packet of the line's flow, then compares it field by field. */
@@ -349,15 +359,9 @@ class Interpreter {
   }
 
   private async runCommand(cmd: CommandAction, when: 'init' | 'cleanup' | 'event'): Promise<void> {
-    const r = await execa('/bin/sh', ['-c', cmd.command], {
-      cwd: dirname(this.file),
-      env: commandEnvironment(this.config, this.env.tun.name),
-      reject: false,
-      stdin: 'ignore',
-      all: true,
-    });
+    const r = await runShell(cmd.command, { cwd: dirname(this.file), env: commandEnvironment(this.config, this.env.tun.name) });
     if (r.exitCode !== 0) {
-      const output = (r.all ?? '').trim();
+      const output = r.output.trim();
       throw new ScriptError(
         'command',
         `${when === 'event' ? '' : `${when} `}command \`${cmd.command.trim()}\` failed: ${r.signal ? `killed by ${r.signal}` : `non-zero status ${r.exitCode}`}`,
