@@ -51,7 +51,7 @@ export function writePacket(tun: TunDevice, bytes: Uint8Array): void {
  */
 export function startTunDrain(tun: TunDevice): { stop(): Promise<void> } {
   const stop = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(new URL('./tun-drain-thread.js', import.meta.url), { workerData: { fd: tun.fd, stop } });
+  const worker = new Worker(new URL('./tun-drain-thread.js', import.meta.url), { workerData: { fd: tun.fd, stop }, execArgv: [] });
   worker.unref();
   return {
     async stop() {

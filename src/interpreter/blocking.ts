@@ -32,7 +32,8 @@ export class BlockingCalls {
   private readonly waiting = new Map<number, (r: BlockingReply) => void>();
 
   constructor() {
-    this.worker = new Worker(new URL('./blocking-thread.js', import.meta.url));
+    // execArgv: [] so flags of the parent (e.g. --input-type) cannot break the worker's start.
+    this.worker = new Worker(new URL('./blocking-thread.js', import.meta.url), { execArgv: [] });
     this.worker.on('message', (r: BlockingReply) => {
       this.waiting.get(r.id)?.(r);
       this.waiting.delete(r.id);

@@ -29,8 +29,8 @@ export class Connection {
   /** Last values we injected / the kernel sent, for the end-of-script RST. */
   lastInjectedSeqEnd?: number;
   lastInjectedAck?: number;
-  /** MP_JOIN state of this subflow: the nonces of both ends and the address id in use. */
-  readonly join: { scriptNonce?: number; kernelNonce?: number; addressId?: number } = {};
+  /** MP_JOIN state of this subflow: the nonces and address ids of both ends. */
+  readonly join: { scriptNonce?: number; kernelNonce?: number; scriptAddressId?: number; kernelAddressId?: number } = {};
 
   constructor(
     readonly protocol: 'tcp' | 'udp',

@@ -1,7 +1,7 @@
 // MPTCP options about paths: MP_JOIN (subflow handshakes with nonces and HMACs), ADD_ADDR /
 // REMOVE_ADDR, MP_PRIO, MP_FAIL, MP_FASTCLOSE and MP_TCPRST. Inbound: script node -> wire
 // option; outbound: expectation with wildcards filled from the live option.
-import { formatIp, parseIp } from '../codec/address.js';
+import { bytesEqual, formatIp, parseIp } from '../codec/address.js';
 import { addAddrHmac, joinHmac160, joinHmacTrunc64, mptcpToken } from '../codec/mptcp/crypto.js';
 import type { MptcpOption } from '../codec/mptcp/options.js';
 import type { MptcpOptionNode } from '../parser/ast.js';
@@ -33,6 +33,10 @@ function randomNonce(): number {
   return crypto.getRandomValues(new Uint32Array(1))[0]!;
 }
 
+function keyNamed(ctx: PathContext, name: string, node: MptcpOptionNode): bigint {
+  return need(ctx.keyVar(name), `key ${name}`, node);
+}
+
 function addressIdOf(v: number | 'auto' | undefined): number | undefined {
   return v === 'auto' ? undefined : v;
 }
@@ -43,30 +47,37 @@ export function inboundPathOption(node: MptcpOptionNode, ctx: PathContext, conn:
     case 'mp_join_syn': {
       const token = node.token;
       conn.join.scriptNonce = Number(node.rand ?? BigInt(DEFAULT_JOIN_NONCE));
-      conn.join.addressId = addressIdOf(node.addressId) ?? conn.join.addressId ?? 0;
+      conn.join.scriptAddressId = addressIdOf(node.addressId) ?? conn.join.scriptAddressId ?? 0;
       const tokenValue =
         token?.kind === 'literal'
           ? Number(token.value)
           : token?.kind === 'hash'
             ? mptcpToken(need(ctx.keyVar(token.key), `key ${token.key}`, node), token.hash)
             : mptcpToken(need(ctx.kernelKey, "the kernel's key", node));
-      return { kind: 'mp_join_syn', flags: node.backup ? 1 : 0, backup: !!node.backup, addressId: conn.join.addressId, token: tokenValue >>> 0, nonce: conn.join.scriptNonce >>> 0 };
+      return { kind: 'mp_join_syn', flags: node.backup ? 1 : 0, backup: !!node.backup, addressId: conn.join.scriptAddressId, token: tokenValue >>> 0, nonce: conn.join.scriptNonce >>> 0 };
     }
     case 'mp_join_syn_ack': {
       conn.join.scriptNonce = Number(node.rand ?? BigInt(randomNonce()));
-      const id = addressIdOf(node.addressId) ?? conn.join.addressId ?? 0;
+      // Our address id: the one the script announced for the address the kernel joined.
+      const announced = [...ctx.addresses.values()].find((a) => a.id !== undefined && bytesEqual(a.ip, conn.remote.ip))?.id;
+      const id = addressIdOf(node.addressId) ?? conn.join.scriptAddressId ?? announced ?? 0;
+      const nonces = [conn.join.scriptNonce >>> 0, need(conn.join.kernelNonce, "the kernel's MP_JOIN nonce", node)] as const;
       const hmac =
         node.hmac?.kind === 'literal'
           ? node.hmac.value
-          : joinHmacTrunc64(need(ctx.scriptKey, "the script's key", node), need(ctx.kernelKey, "the kernel's key", node), conn.join.scriptNonce >>> 0, need(conn.join.kernelNonce, "the kernel's MP_JOIN nonce", node));
+          : node.hmac?.kind === 'keys'
+            ? joinHmacTrunc64(keyNamed(ctx, node.hmac.first, node), keyNamed(ctx, node.hmac.second, node), ...nonces)
+            : joinHmacTrunc64(need(ctx.scriptKey, "the script's key", node), need(ctx.kernelKey, "the kernel's key", node), ...nonces);
       return { kind: 'mp_join_syn_ack', flags: node.backup ? 1 : 0, backup: !!node.backup, addressId: id, hmac, nonce: conn.join.scriptNonce >>> 0 };
     }
-    case 'mp_join_ack':
-      return {
-        kind: 'mp_join_ack',
-        reserved: 0,
-        hmac: joinHmac160(need(ctx.scriptKey, "the script's key", node), need(ctx.kernelKey, "the kernel's key", node), need(conn.join.scriptNonce, 'our MP_JOIN nonce', node), need(conn.join.kernelNonce, "the kernel's MP_JOIN nonce", node)),
-      };
+    case 'mp_join_ack': {
+      // `full_160_hmac(k1 k2)` names the two keys (a script may swap them to test a bad HMAC).
+      const [k1, k2] =
+        node.hmac?.kind === 'keys'
+          ? [keyNamed(ctx, node.hmac.first, node), keyNamed(ctx, node.hmac.second, node)]
+          : [need(ctx.scriptKey, "the script's key", node), need(ctx.kernelKey, "the kernel's key", node)];
+      return { kind: 'mp_join_ack', reserved: 0, hmac: joinHmac160(k1, k2, need(conn.join.scriptNonce, 'our MP_JOIN nonce', node), need(conn.join.kernelNonce, "the kernel's MP_JOIN nonce", node)) };
+    }
     case 'add_address': {
       const a = resolveAddress(node, ctx, true);
       const id = addressIdOf(node.addressId) ?? a.id ?? 0;
@@ -86,7 +97,7 @@ export function inboundPathOption(node: MptcpOptionNode, ctx: PathContext, conn:
 export function outboundPathExpectation(node: MptcpOptionNode, live: MptcpOption, ctx: PathContext, conn: Connection): MptcpOption | undefined {
   if (node.kind === 'mp_join_syn' && live.kind === 'mp_join_syn') {
     conn.join.kernelNonce = live.nonce;
-    conn.join.addressId = live.addressId;
+    conn.join.kernelAddressId = live.addressId;
     const token = node.token;
     const want =
       token?.kind === 'literal' ? Number(token.value) : token?.kind === 'hash' ? mptcpToken(need(ctx.keyVar(token.key), `key ${token.key}`, node), token.hash) : mptcpToken(need(ctx.scriptKey, "the script's key", node));

@@ -40,7 +40,7 @@ export function resolveEndpoint(s: RunState, e: Endpoint | undefined): EndpointS
 /** Binds a line's unbound `addr[name]` variables to the live endpoints the line used. */
 export function bindEndpoints(s: RunState, local: EndpointSpec, remote: EndpointSpec, conn: Connection): void {
   if (local.unbound) s.mptcp.addresses.set(local.unbound, { ip: conn.local.ip, port: conn.local.port });
-  if (remote.unbound) s.mptcp.addresses.set(remote.unbound, { ip: conn.remote.ip, port: conn.remote.port, id: conn.join.addressId });
+  if (remote.unbound) s.mptcp.addresses.set(remote.unbound, { ip: conn.remote.ip, port: conn.remote.port, id: conn.join.scriptAddressId });
 }
 
 function matches(spec: EndpointSpec, live: LiveEndpoint): boolean {
@@ -79,7 +79,7 @@ export function inboundConnection(s: RunState, line: TcpLine, flags: ParsedFlags
       { ip: local.ip ?? s.localIp, port: local.port ?? s.config.bindPort },
       { ip: remoteIp, port: remote.port ?? s.takeEphemeralPort() },
     );
-    if (addressId !== undefined) conn.join.addressId = addressId;
+    if (addressId !== undefined) conn.join.scriptAddressId = addressId;
     conn.remoteIsn = line.body.seq.start >>> 0;
     s.connections.push(conn);
   } else {

@@ -49,7 +49,7 @@ describe('TCP options codec', () => {
       'FO 3021b9d889017eeb',
       'FO',
       'FOEXP aabb',
-      'mptcp 0101',
+      'mpcapable v1 flags[flag_h] nokey',
       'kind 99 07',
     ]);
   });

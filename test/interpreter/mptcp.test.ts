@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { dssChecksum } from '../../src/codec/mptcp/crypto.js';
 import { decodeMptcpOption, encodeMptcpOption, makeMpCapable } from '../../src/codec/mptcp/options.js';
@@ -68,5 +68,25 @@ describe('MptcpState', () => {
     expect(good.expected.bytes).toEqual((good.actual as { bytes: Uint8Array }).bytes);
     const bad = s.outbound(node, live(idsn(KERNEL_KEY) + 999n), conn);
     expect(bad.expected.bytes).not.toEqual((bad.actual as { bytes: Uint8Array }).bytes);
+  });
+
+  it('an explicit full_160_hmac(k1 k2) in mp_join_ack is honoured, not replaced by the correct HMAC', () => {
+    const s = handshaken();
+    const sub = new Connection('tcp', { ip: new Uint8Array(4), port: 3 }, { ip: new Uint8Array(4), port: 4 });
+    sub.join.scriptNonce = 1;
+    sub.join.kernelNonce = 0xdeadbeef;
+    const hmacOf = (line: string) => (decodeMptcpOption((s.inbound(nodes(line)[0]!, { payloadLength: 0, scriptSeq: 1, conn: sub }) as { bytes: Uint8Array }).bytes) as { hmac: Uint8Array }).hmac;
+    const byHand = (k1: bigint, k2: bigint) => {
+      const key = Buffer.alloc(16);
+      key.writeBigUInt64BE(k1, 0);
+      key.writeBigUInt64BE(k2, 8);
+      const msg = Buffer.alloc(8);
+      msg.writeUInt32BE(1, 0);
+      msg.writeUInt32BE(0xdeadbeef, 4);
+      return new Uint8Array(createHmac('sha256', key).update(msg).digest().subarray(0, 20));
+    };
+    const scriptKey = 0x0200000000000000n;
+    expect(hmacOf('< . 1:1(0) ack 1 win 5 <mp_join_ack sender_hmac=auto>')).toEqual(byHand(scriptKey, KERNEL_KEY));
+    expect(hmacOf('< . 1:1(0) ack 1 win 5 <mp_join_ack sender_hmac=full_160_hmac(skey ckey)>')).toEqual(byHand(KERNEL_KEY, scriptKey));
   });
 });

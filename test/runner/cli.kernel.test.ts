@@ -30,15 +30,15 @@ const FIXTURES = join(ROOT, 'test/fixtures/kernel');
 
 describe.skipIf(!hasTun)('tsdrill run (kernel)', () => {
   it('runs our scripts/ in all three IP variants, every run passing, as TAP that tap-parser accepts', async () => {
-    const r = await tsdrill(['run', '-j', '1', 'scripts/']);
+    const r = await tsdrill(['run', '-j', '2', 'scripts/'], { timeout: 280_000 });
     expect(r.stderr).toBe('');
     const tap = await parseTap(r.stdout);
     expect(tap).toMatchObject({ ok: true, fail: 0 });
-    expect(r.stdout).toMatch(/^ok 1 test: packetdrill_tcp$/m);
+    for (const dir of ['tcp', 'mp_capable', 'mp_join', 'dss']) expect(r.stdout).toMatch(new RegExp(`^ok \\d+ test: packetdrill_${dir}$`, 'm'));
     const runs = r.stdout.match(/^ {4}ok \d+ - tcp\/\S+\.pkt (ipv4|ipv4-mapped-ipv6|ipv6) # time=\d+ms$/gm) ?? [];
     expect(runs.length).toBeGreaterThanOrEqual(9);
     expect(r.exitCode).toBe(0);
-  });
+  }, 300_000);
 
   it.each(readdirSync(FIXTURES).filter((f) => f.endsWith('.pkt')))(
     'fails %s with the framed error in its golden file (exit 1)',

@@ -1,5 +1,5 @@
 // Shared pieces of the syscall handlers: the table entry type and argument helpers.
-import type { Expr, SyscallAction } from '../../parser/ast.js';
+import type { Expr, StructField, SyscallAction } from '../../parser/ast.js';
 import type { LibcFunction } from '../../sys/libc.js';
 import { ScriptError } from '../errors.js';
 import type { RunState } from '../state.js';
@@ -12,6 +12,11 @@ export interface Invocation {
   returnsFd?: boolean;
   /** Runs after a successful call (result >= 0): bookkeeping and out-parameter checks. */
   after?: (result: number) => void;
+  /**
+   * Memory the arguments point to only by address (iovec bases, cmsg buffers inside a
+   * msghdr): referenced here so it outlives a blocking call on the syscall thread.
+   */
+  keepAlive?: unknown[];
 }
 
 /** Turns one script call into an Invocation; throws ScriptError on bad arguments. */
@@ -43,4 +48,37 @@ export function checkIntOut(s: RunState, call: SyscallAction, e: Expr, buf: Buff
   const want = s.evaluator.int(e, `${call.name} ${what}`);
   const got = BigInt(buf.readInt32LE(0));
   if (got !== want) throw new ScriptError('syscall', `${call.name}: expected ${what} ${want}, got ${got}`, e.loc);
+}
+
+/** `NULL` (or a literal 0) where a pointer is expected. */
+export const isNull = (e: Expr | undefined) => (e?.kind === 'word' && e.name === 'NULL') || (e?.kind === 'int' && e.value === 0n);
+
+/**
+ * Memory whose address is written into another struct (iovec bases, msghdr fields): backed by
+ * its own ArrayBuffer, which V8 never moves. At least one byte, so that it has an address.
+ */
+export function pinned(size: number): Buffer {
+  return Buffer.from(new ArrayBuffer(Math.max(1, size)));
+}
+
+/** A data pointer argument of `len` bytes: `...` allocates zeros, `NULL` passes a null pointer. */
+export function dataBuffer(s: RunState, call: SyscallAction, bufIndex: number, lenIndex: number): Buffer | null {
+  if (isNull(arg(call, bufIndex))) return null;
+  return buffer(s, call, lenIndex);
+}
+
+/** An out-parameter mismatch, pointing at the script field, with packetdrill's one-line form. */
+export function outParamError(call: SyscallAction, message: string, loc: Expr['loc'], legacy?: string, notes: string[] = []): ScriptError {
+  return new ScriptError('syscall', `${call.name}: ${message}`, loc, notes, `runtime error in ${call.name} call: ${legacy ?? message}`);
+}
+
+/** The fields of a `{name=value, ...}` struct by name; unknown names are an error. */
+export function structFields(call: SyscallAction, e: Expr, what: string, allowed: readonly string[]): Map<string, StructField> {
+  if (e.kind !== 'struct') throw new ScriptError('syscall', `${call.name}: expected ${what} {${allowed.join(', ')}}, found ${e.kind === 'list' || e.kind === 'array' ? 'a list' : 'a value'}`, e.loc);
+  const fields = new Map<string, StructField>();
+  for (const f of e.fields) {
+    if (!allowed.includes(f.name)) throw new ScriptError('syscall', `${call.name}: unknown ${what} field '${f.name}' (expected one of ${allowed.join(', ')})`, f.loc);
+    fields.set(f.name, f);
+  }
+  return fields;
 }

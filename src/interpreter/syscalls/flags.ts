@@ -24,7 +24,7 @@ export function flagNames(value: number, group: FlagGroup): string {
   let rest = value >>> 0;
   const parts: string[] = [];
   for (const [name, bit] of BITS[group]) {
-    if (bit !== 0 && (rest & bit) === bit) {
+    if (bit !== 0 && (rest & bit) >>> 0 === bit) {
       parts.push(name);
       rest = (rest & ~bit) >>> 0;
     }

@@ -3,13 +3,23 @@ import type { SyscallAction } from '../../parser/ast.js';
 import { ScriptError } from '../errors.js';
 import type { RunState } from '../state.js';
 import type { Handler, Invocation } from './common.js';
+import { fileHandlers } from './files.js';
 import { ioHandlers } from './io.js';
+import { msgHandlers } from './msg.js';
+import { pollHandlers } from './poll.js';
 import { socketHandlers } from './sockets.js';
 import { sockoptHandlers } from './sockopt.js';
 
 export type { Invocation } from './common.js';
 
-const handlers: Record<string, Handler> = { ...socketHandlers, ...ioHandlers, ...sockoptHandlers };
+const handlers: Record<string, Handler> = {
+  ...socketHandlers,
+  ...ioHandlers,
+  ...sockoptHandlers,
+  ...msgHandlers,
+  ...pollHandlers,
+  ...fileHandlers,
+};
 
 export const SUPPORTED_SYSCALLS: readonly string[] = Object.keys(handlers).sort();
 

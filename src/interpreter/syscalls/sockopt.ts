@@ -3,6 +3,7 @@ import type { Expr, SyscallAction } from '../../parser/ast.js';
 import { libc } from '../../sys/libc.js';
 import { ScriptError } from '../errors.js';
 import type { RunState } from '../state.js';
+import { decodeLinger } from './structs.js';
 import { arg, checkIntOut, expectArgs, fdOf, isEllipsis, num, type Handler } from './common.js';
 
 /** The bytes a setsockopt value stands for: `[int]`, a string, `{onoff=.., linger=..}`. */
@@ -46,7 +47,15 @@ export const sockoptHandlers: Record<string, Handler> = {
       args: [fdOf(s, call), num(s, call, 1, 'level'), num(s, call, 2, 'optname'), buf, lenBuf],
       after: () => {
         const gotLen = lenBuf.readUInt32LE(0);
-        if (value.kind === 'string') {
+        if (value.kind === 'struct' && value.fields[0]?.name === 'onoff') {
+          const got = decodeLinger(buf);
+          for (const f of value.fields) {
+            if (f.name !== 'onoff' && f.name !== 'linger') throw new ScriptError('syscall', `getsockopt: unknown linger field '${f.name}' (expected onoff, linger)`, f.loc);
+            if (isEllipsis(f.value)) continue;
+            const want = Number(s.evaluator.int(f.value, `getsockopt linger ${f.name}`));
+            if (got[f.name] !== want) throw new ScriptError('syscall', `getsockopt: expected linger ${f.name} ${want}, got ${got[f.name]}`, f.value.loc, [], `runtime error in getsockopt call: Bad getsockopt optval: expected linger.${f.name} ${want} actual ${got[f.name]}`);
+          }
+        } else if (value.kind === 'string') {
           const got = buf.toString('latin1', 0, gotLen).replace(/\0.*$/s, '');
           const expected = s.evaluator.string(value, 'getsockopt value');
           if (got !== expected) throw new ScriptError('syscall', `getsockopt: expected optval "${expected}", got "${got}"`, value.loc);
