@@ -38,6 +38,8 @@ export async function runJob(job: ChildJob, hooks: { log?: (line: string) => voi
       job.flags,
     );
     config.toleranceUsecs = Math.round(config.toleranceUsecs * (job.toleranceScale ?? 1));
+    // --dry_run: parse and configure only, as packetdrill does.
+    if (config.dryRun) return result({});
     const outcome = await runScript(script, job.file, config, {
       log: (l) => {
         log.push(l);

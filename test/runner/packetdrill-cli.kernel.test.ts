@@ -43,6 +43,21 @@ describe('packetdrill command line (parsing)', () => {
   });
 });
 
+describe('packetdrill command line --dry_run (no kernel needed)', () => {
+  it('parses and configures without running: exit 0, nothing printed', async () => {
+    assertBuilt();
+    const r = await execa(process.execPath, [join(ROOT, 'bin/tsdrill.js'), '--dry_run', '--ip_version=ipv6', join(ROOT, 'scripts/tcp/connect-refused.pkt')], { reject: false });
+    expect({ exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr }).toEqual({ exitCode: 0, stdout: '', stderr: '' });
+  });
+
+  it('still rejects a bad flag value with exit 2', async () => {
+    assertBuilt();
+    const r = await execa(process.execPath, [join(ROOT, 'bin/tsdrill.js'), '--dry_run', '--tolerance_usecs=abc', join(ROOT, 'scripts/tcp/connect-refused.pkt')], { reject: false });
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr.split('\n')[0]).toBe('connect-refused.pkt: bad --tolerance_usecs: abc (expected an integer from 1 to 2147483648)');
+  });
+});
+
 describe.skipIf(!hasTun)('packetdrill command line in a run_all.py-style netns (kernel)', () => {
   const scripts = readdirSync(join(ROOT, 'scripts/tcp')).filter((f) => f.endsWith('.pkt'));
 
