@@ -2,7 +2,10 @@
 // packet. The kernel frees a sent skb only when we read it; until then TCP Small Queues may
 // hold back the flow's next segment, so a slow reader would delay the kernel's packets.
 import { workerData } from 'node:worker_threads';
-import { libc } from '../sys/libc.js';
+import { libc, raiseSchedulingPriority } from '../sys/libc.js';
+
+// Real-time like the main thread: a late drain delays the kernel's next segment (TSQ).
+raiseSchedulingPriority();
 
 const { fd, stop } = workerData as { fd: number; stop: Int32Array };
 const POLLIN = 1;

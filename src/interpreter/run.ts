@@ -315,6 +315,8 @@ class Interpreter {
       this.checkResult(call, inv, result, result < 0 ? lastErrno() : 0);
       return;
     }
+    // packetdrill waits up to 1 s for the previous blocking call before giving up.
+    if (this.pending) await Promise.race([this.pending, ScriptClock.pause(1000)]);
     if (this.pending) throw new ScriptError('syscall', 'blocking system call while another blocking system call is already in progress', call.loc);
     const base = ev.time.kind === 'relative' ? w.start - ev.time.usecs : 0;
     const end: TimeWindow = { start: base + call.blockingEnd.value, end: base + call.blockingEnd.value, any: false };
