@@ -65,9 +65,9 @@ describe('MptcpState', () => {
     });
     const node = nodes('> P. 1:11(10) ack 1 <nop,nop,dss dack8=1 dsn8=trunc_r64_hmac(skey)+1 ssn=1 dll=10 nocs>')[0]!;
     const good = s.outbound(node, live(idsn(KERNEL_KEY) + 1n), conn);
-    expect(good.expected.bytes).toEqual((good.actual as { bytes: Uint8Array }).bytes);
+    expect((good.expected as { bytes: Uint8Array }).bytes).toEqual((good.actual as { bytes: Uint8Array }).bytes);
     const bad = s.outbound(node, live(idsn(KERNEL_KEY) + 999n), conn);
-    expect(bad.expected.bytes).not.toEqual((bad.actual as { bytes: Uint8Array }).bytes);
+    expect((bad.expected as { bytes: Uint8Array }).bytes).not.toEqual((bad.actual as { bytes: Uint8Array }).bytes);
   });
 
   it('an explicit full_160_hmac(k1 k2) in mp_join_ack is honoured, not replaced by the correct HMAC', () => {

@@ -7,7 +7,7 @@
 // x86); converting a script literal to K (a byte swap) is the interpreter's job.
 
 import { createHash, createHmac } from 'node:crypto';
-import { parseIpAddress } from './ip-text.js';
+import { parseIpAddress } from '../ip-text.js';
 
 /** SHA-256 for MPTCP v1 (RFC 8684), SHA-1 for v0 (RFC 6824). */
 export type MptcpHash = 'sha256' | 'sha1';

@@ -5,7 +5,7 @@
 // script literals are host order, see options.ts), DSN/DACK are absolute, not relative to the
 // IDSN. The interpreter can rewrite those before printing if it wants script-relative text.
 
-import { parseIpAddress } from './ip-text.js';
+import { parseIpAddress } from '../ip-text.js';
 import {
   DSS_FLAG,
   MPC_FLAG,

@@ -2,4 +2,4 @@
 export * from './options.js';
 export * from './describe.js';
 export * from './crypto.js';
-export { formatIpAddress, parseIpAddress, parseIpv4, parseIpv6 } from './ip-text.js';
+export { formatIpAddress, parseIpAddress, parseIpv4, parseIpv6 } from '../ip-text.js';

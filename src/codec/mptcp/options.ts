@@ -22,7 +22,7 @@
 // * DSS checksum presence is derived from the length: for a given flags byte the two layouts
 //   differ by exactly 2 bytes, so no out-of-band "checksums negotiated" hint is needed.
 
-import { formatIpAddress, parseIpAddress } from './ip-text.js';
+import { formatIpAddress, parseIpAddress } from '../ip-text.js';
 
 export const TCPOPT_MPTCP = 30;
 

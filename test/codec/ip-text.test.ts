@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatIpAddress, parseIpAddress } from '../../../src/codec/mptcp/ip-text.js';
-import { hex } from './helpers.js';
+import { formatIpAddress, parseIpAddress } from '../../src/codec/ip-text.js';
+import { hex } from './mptcp/helpers.js';
 
 describe('IP address text', () => {
   it.each([
