@@ -1,6 +1,6 @@
 // Shared naming and counting for the reporters: suites (one per script directory), run names,
 // and which verdicts fail a run.
-import { posix } from 'node:path';
+import { posix, resolve } from 'node:path';
 import type { RunResult, Verdict } from './result.js';
 
 /** The identity of a run: script and IP variant (repeats of a run share it). */
@@ -19,9 +19,13 @@ export function dirKey(script: string): string {
   return posix.dirname(script.replace(/\\/g, '/'));
 }
 
-/** The label of a directory key: its last component (`scripts/mp_capable` -> `mp_capable`), `root` for `.`/`/`. */
+/**
+ * The label of a directory key: its last component (`scripts/mp_capable` -> `mp_capable`). For
+ * scripts named without a directory (`cd mp_capable && tsdrill run *.pkt`) it is the working
+ * directory's name, as the MPTCP CI names a suite after the directory it ran.
+ */
 function lastComponent(key: string): string {
-  const b = posix.basename(key);
+  const b = posix.basename(key === '.' || key === '..' ? resolve(key) : key);
   return b === '' || b === '.' || b === '..' ? 'root' : b;
 }
 

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { aggregateRepeats } from '../../src/report/flaky.js';
@@ -126,10 +127,12 @@ describe('formatTapSuite', () => {
   });
 
   it('groups by directory in order of first appearance; two directories with the same name stay apart', () => {
+    // A script named without a directory belongs to the working directory's suite.
+    const cwd = basename(process.cwd());
     const t = parseTap(formatTapSuite([run('a/x/1.pkt', 'ipv4', 'pass'), run('b/x/2.pkt', 'ipv4', 'pass'), run('top.pkt', 'ipv6', 'pass')]));
-    expect(t.children.map((c) => c.name)).toEqual(['a/x', 'b/x', 'root']);
-    expect(t.asserts.map((a) => a.name)).toEqual(['test: packetdrill_a/x', 'test: packetdrill_b/x', 'test: packetdrill_root']);
-    expect(t.children[2]!.asserts[0]!.name).toBe('root/top.pkt ipv6');
+    expect(t.children.map((c) => c.name)).toEqual(['a/x', 'b/x', cwd]);
+    expect(t.asserts.map((a) => a.name)).toEqual(['test: packetdrill_a/x', 'test: packetdrill_b/x', `test: packetdrill_${cwd}`]);
+    expect(t.children[2]!.asserts[0]!.name).toBe(`${cwd}/top.pkt ipv6`);
   });
 
   it('empty input is a valid empty plan', () => {
