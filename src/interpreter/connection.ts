@@ -75,8 +75,13 @@ export class Connection {
   outboundSeq(liveSeq: number, syn: boolean): number {
     return syn ? u32(liveSeq - this.localIsnOffset) : u32(liveSeq - (this.localIsnLive ?? 0));
   }
-  outboundAck(liveAck: number): number {
-    return u32(liveAck - (this.remoteIsn ?? 0));
+  /**
+   * On a SYN-bearing packet the ack is relative to the remote ISN *as the script wrote it*,
+   * which is the live one: so it is unchanged (`< S 999000:999040(40)` then `> S. ... ack
+   * 999001`, and a simultaneous open's `ack 1235`); after that, relative to the remote ISN.
+   */
+  outboundAck(liveAck: number, syn = false): number {
+    return syn ? u32(liveAck) : u32(liveAck - (this.remoteIsn ?? 0));
   }
 
   /** The first outbound SYN or SYN-ACK fixes the kernel's ISN. */

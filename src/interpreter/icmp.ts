@@ -38,6 +38,16 @@ function lookup(name: string, table: Record<string, number>, what: string, loc: 
   return v;
 }
 
+/**
+ * ICMP names are per version (frag_needed is ICMPv4, packet_too_big ICMPv6); packetdrill rejects
+ * a wrong one before the script starts, so a run checks every ICMP line first.
+ */
+export function checkIcmpNames(family: 4 | 6, b: IcmpBody): void {
+  const entry = (family === 6 ? V6 : V4)[b.type.name];
+  if (!entry) lookup(b.type.name, {}, 'type', b.type.loc, family);
+  if (b.code) lookup(b.code.name, entry?.codes ?? {}, 'code', b.code.loc, family);
+}
+
 export function buildIcmpInbound(s: RunState, line: PacketAction & { body: IcmpBody }, conn: Connection | undefined): Packet {
   const b = line.body;
   const family = s.family;

@@ -178,7 +178,7 @@ export function outboundView(
       wantOpts[i] = pair.expected;
       return pair.actual;
     }
-    if (o.kind === 'sack') return { kind: 'sack', blocks: o.blocks.map(([l, r]) => [conn.outboundAck(l), conn.outboundAck(r)]) };
+    if (o.kind === 'sack') return { kind: 'sack', blocks: o.blocks.map(([l, r]) => [conn.outboundAck(l, syn), conn.outboundAck(r, syn)]) };
     if (o.kind === 'timestamp') {
       const scriptVal = want?.kind === 'timestamp' ? want.val : undefined;
       const mapped = conn.outboundTsVal(scriptVal, o.val);
@@ -191,7 +191,7 @@ export function outboundView(
     flags: t.flags,
     reserved: t.reserved,
     seq: conn.outboundSeq(t.seq, syn),
-    ack: t.flags & TCP_FLAG.ACK ? conn.outboundAck(t.ack) : t.ack,
+    ack: t.flags & TCP_FLAG.ACK ? conn.outboundAck(t.ack, syn) : t.ack,
     window: t.window,
     urgentPointer: t.urgentPointer,
     options,

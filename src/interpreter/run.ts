@@ -8,7 +8,7 @@ import type { CapturedPacket } from '../injector/capture.js';
 import { setupEnvironment, type Environment } from '../injector/environment.js';
 import { writePacket } from '../injector/tun.js';
 import type { CommandAction, Event, IcmpBody, PacketAction, Script, SyscallAction } from '../parser/ast.js';
-import { buildIcmpInbound } from './icmp.js';
+import { buildIcmpInbound, checkIcmpNames } from './icmp.js';
 import { CodeEvents } from './code-events.js';
 import { errno as lastErrno, libc, raiseSchedulingPriority } from '../sys/libc.js';
 import { BlockingCalls } from './blocking.js';
@@ -84,6 +84,8 @@ class Interpreter {
   }
 
   async run(): Promise<void> {
+    for (const ev of this.script.events)
+      if (ev.action.kind === 'packet' && ev.action.body.kind === 'icmp') checkIcmpNames(this.s.family, ev.action.body);
     if (this.script.initCommand) await this.runCommand(this.script.initCommand, 'init');
     await this.blocking.ready();
     warmUpHotPaths(this.s);
