@@ -27,8 +27,8 @@ export class ScriptClock {
   }
 
   async waitUntil(usecs: number): Promise<void> {
-    const left = usecs - this.nowUsecs();
-    if (left > 2000) await new Promise((r) => setTimeout(r, Math.floor((left - 2000) / 1000)));
+    // Yield once so pending completions and captures are handled, then sleep the thread.
+    await new Promise((r) => setImmediate(r));
     this.blockUntil(usecs - 200);
     this.spinUntil(usecs);
   }

@@ -54,8 +54,9 @@ export class Connection {
       t.kind === this.protocol &&
       bytesEqual(p.ip.dst, this.remote.ip) &&
       h.dstPort === this.remote.port &&
-      bytesEqual(p.ip.src, this.local.ip) &&
-      (this.local.port === 0 || h.srcPort === this.local.port)
+      // Until an active open's first packet, its source is the kernel's choice: with several
+      // local addresses (MPTCP endpoints) it need not be --local_ip.
+      (this.local.port === 0 || (bytesEqual(p.ip.src, this.local.ip) && h.srcPort === this.local.port))
     );
   }
 

@@ -166,7 +166,7 @@ export function outboundView(
   const t = live.transport.tcp;
   const syn = (t.flags & TCP_FLAG.SYN) !== 0;
   if (syn) conn.learnLocalIsn(line.body.seq.start, t.seq);
-  if (conn.local.port === 0) conn.local = { ...conn.local, port: t.srcPort };
+  if (conn.local.port === 0) conn.local = { ip: live.ip.src, port: t.srcPort };
   const wantOpts = Array.isArray(expectedOptions) ? expectedOptions : [];
   const nodes = Array.isArray(line.body.options) ? line.body.options : [];
   const options = t.options.map((o, i): TcpOption => {
