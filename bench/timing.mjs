@@ -124,9 +124,13 @@ async function child(file) {
     phases: { waitDone: [], writeStart: [], writeEnd: [] },
     gcFlags: process.execArgv,
   };
-  const n = Math.min(waits.length, injected.length);
+  // Scheduled times come from the script itself (absolute times): the interpreter may call
+  // waitUntil() a little before an event's time (it builds the packet, then spins to the time).
+  const scheduledUsecs = script.events.map((ev) => ev.time.usecs);
+  const startNs = waits[0]?.[0] ?? 0n;
+  const n = Math.min(scheduledUsecs.length, injected.length);
   for (let i = 0; i < n; i++) {
-    const [startNs, usecs] = waits[i];
+    const usecs = scheduledUsecs[i];
     const err = Number(injected[i].timeNs - startNs) / 1000 - usecs;
     result.errors.push(err);
     result.scheduled.push(usecs);
