@@ -280,7 +280,9 @@ class Interpreter {
   /**
    * A script line may expect one large segment where the kernel sent several MSS-sized ones
    * (packetdrill's reference ran with TSO; our tun0 has no offloads): consecutive segments of
-   * the flow with the same ack are joined until the expected length is reached.
+   * the flow with the same ack are joined until the expected length is reached. The joined
+   * packet has the PSH/FIN of its last segment (a forced push on a middle segment must not
+   * leak into it: nagle/sendmsg_msg_more.pkt).
    */
   private async aggregate(
     first: { cap: CapturedPacket; packet: Packet },
@@ -304,7 +306,7 @@ class Interpreter {
       const payload = new Uint8Array(packet.payload.length + next.packet.payload.length);
       payload.set(packet.payload, 0);
       payload.set(next.packet.payload, packet.payload.length);
-      packet = { ...packet, transport: { kind: 'tcp', tcp: { ...head, flags: head.flags | (t.tcp.flags & (TCP_FLAG.PSH | TCP_FLAG.FIN)) } }, payload };
+      packet = { ...packet, transport: { kind: 'tcp', tcp: { ...head, flags: (head.flags & ~(TCP_FLAG.PSH | TCP_FLAG.FIN)) | (t.tcp.flags & (TCP_FLAG.PSH | TCP_FLAG.FIN)) } }, payload };
     }
     return { cap: first.cap, packet };
   }
