@@ -38,6 +38,9 @@ export interface RunHooks {
 
 const fmtSecs = (usecs: number) => (usecs / 1e6).toFixed(6);
 
+/** Segments at most this far apart (kernel time) count as one burst for aggregation. */
+const AGGREGATION_GAP_USECS = 2000;
+
 class Interpreter {
   private readonly s: RunState;
   /** Started after the init command: script time 0 is when the first event may run. */
@@ -292,10 +295,18 @@ class Interpreter {
     line: PacketAction,
   ): Promise<{ cap: CapturedPacket; packet: Packet }> {
     let packet = first.packet;
+    let lastNs = first.cap.timeNs;
     while (packet.transport.kind === 'tcp' && packet.payload.length > 0 && packet.payload.length < wantLength) {
       const head = packet.transport.tcp;
-      const next = await this.nextFlowPacket((p) => conn.matchesOutgoing(p), deadline, line);
+      // Only a burst is one TSO segment: segments sent apart (e.g. a Nagle-held tail, then the
+      // next write's data 10 ms later) stay separate packets, as they would with TSO.
+      const next = await this.nextFlowPacket((p) => conn.matchesOutgoing(p), Math.min(deadline, this.clock.usecsOf(lastNs) + AGGREGATION_GAP_USECS), line);
       if (!next) break;
+      if (this.clock.usecsOf(next.cap.timeNs) - this.clock.usecsOf(lastNs) > AGGREGATION_GAP_USECS) {
+        this.queue.unshift(next.cap);
+        break;
+      }
+      lastNs = next.cap.timeNs;
       const t = next.packet.transport;
       const contiguous = t.kind === 'tcp' && t.tcp.seq === ((head.seq + packet.payload.length) >>> 0) && t.tcp.ack === head.ack;
       const sameFlags = t.kind === 'tcp' && (t.tcp.flags & ~(TCP_FLAG.PSH | TCP_FLAG.FIN)) === (head.flags & ~(TCP_FLAG.PSH | TCP_FLAG.FIN));
