@@ -4,7 +4,6 @@
 // into script space next to the expectation filled in from them (outbound).
 import { encodeMptcpOption, decodeMptcpOption, makeDss, makeMpCapable, MptcpCodecError, type DssOption, type MptcpOption } from '../codec/mptcp/options.js';
 import { dssChecksum, mptcpIdsn } from '../codec/mptcp/crypto.js';
-import { describeMptcpOption } from '../codec/mptcp/describe.js';
 import type { TcpOption } from '../codec/tcp-options.js';
 import type { MptcpOptionNode, MptcpValue, VarRef } from '../parser/ast.js';
 import type { Connection } from './connection.js';
@@ -250,13 +249,4 @@ function subtypeOf(node: MptcpOptionNode): number {
     mp_tcprst: 8,
   };
   return table[node.kind];
-}
-
-/** `dss dack8=1001 dsn8=1 ...` for an MPTCP option's bytes (raw hex when it does not decode). */
-export function describeMptcpBytes(bytes: Uint8Array): string {
-  try {
-    return describeMptcpOption(decodeMptcpOption(bytes));
-  } catch {
-    return `mptcp ${Buffer.from(bytes).toString('hex')}`;
-  }
 }

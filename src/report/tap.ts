@@ -110,16 +110,6 @@ export function tapTestPoint(id: number, r: RunResult, indent = '', opts: TapOpt
   return lines;
 }
 
-/**
- * A flat TAP 13 document: one test point per script run.
- * @deprecated Use `formatTapSuite()` (one subtest per directory), the shape CI consumers expect.
- */
-export function formatTap(results: readonly RunResult[]): string {
-  const out = ['TAP version 13', `1..${results.length}`];
-  results.forEach((r, i) => out.push(...tapTestPoint(i + 1, r)));
-  return out.join('\n') + '\n';
-}
-
 interface DirState {
   key: string;
   name: string;

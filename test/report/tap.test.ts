@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { aggregateRepeats } from '../../src/report/flaky.js';
 import type { RunResult } from '../../src/report/result.js';
 import { countVerdicts, isFailing, printable } from '../../src/report/suites.js';
-import { formatTap, formatTapSuite, TapSuiteStream } from '../../src/report/tap.js';
+import { formatTapSuite, TapSuiteStream } from '../../src/report/tap.js';
 import { err, parseTap, run } from './helpers.js';
 
 const corpus = [
@@ -279,9 +279,3 @@ describe('TapSuiteStream', () => {
   });
 });
 
-describe('formatTap (flat, deprecated)', () => {
-  it('still prints one point per run', () => {
-    const t = parseTap(formatTap(corpus.slice(0, 2)));
-    expect(t.final).toMatchObject({ count: 2, pass: 1, fail: 1 });
-  });
-});
