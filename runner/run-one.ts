@@ -24,7 +24,7 @@ export async function runOne(job: ChildJob, opts: RunOneOptions): Promise<RunRes
   // Its own process group: a timeout or Ctrl-C kills the run and every command it started
   // (a script's `sleep` would otherwise outlive it).
   const child = execa(file!, args, {
-    env: { TSDRILL_JOB: JSON.stringify(job), UV_THREADPOOL_SIZE: '64' },
+    env: { TSDRILL_JOB: JSON.stringify(job) },
     reject: false,
     stdin: 'ignore',
     detached: true,

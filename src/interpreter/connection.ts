@@ -26,11 +26,8 @@ export class Connection {
   tsBaseline?: { script: number; live: number };
   /** Script fd bound to this flow by accept()/socket(), if any. */
   scriptFd?: number;
-  /** Last values we injected / the kernel sent, for the end-of-script RST. */
-  lastInjectedSeqEnd?: number;
-  lastInjectedAck?: number;
-  /** MP_JOIN state of this subflow: the nonces and address ids of both ends. */
-  readonly join: { scriptNonce?: number; kernelNonce?: number; scriptAddressId?: number; kernelAddressId?: number } = {};
+  /** MP_JOIN state of this subflow: the nonces of both ends and the script side's address id. */
+  readonly join: { scriptNonce?: number; kernelNonce?: number; scriptAddressId?: number } = {};
 
   constructor(
     readonly protocol: 'tcp' | 'udp',

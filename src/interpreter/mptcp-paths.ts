@@ -97,7 +97,6 @@ export function inboundPathOption(node: MptcpOptionNode, ctx: PathContext, conn:
 export function outboundPathExpectation(node: MptcpOptionNode, live: MptcpOption, ctx: PathContext, conn: Connection): MptcpOption | undefined {
   if (node.kind === 'mp_join_syn' && live.kind === 'mp_join_syn') {
     conn.join.kernelNonce = live.nonce;
-    conn.join.kernelAddressId = live.addressId;
     const token = node.token;
     const want =
       token?.kind === 'literal' ? Number(token.value) : token?.kind === 'hash' ? mptcpToken(need(ctx.keyVar(token.key), `key ${token.key}`, node), token.hash) : mptcpToken(need(ctx.scriptKey, "the script's key", node));

@@ -116,8 +116,6 @@ export function buildInbound(s: RunState, line: TcpLine, flags: ParsedFlags, con
   }
   const seq = conn.inboundSeq(b.seq.start, syn);
   const ack = hasAck ? conn.inboundAck(b.ack?.value ?? 0, syn) : (b.ack?.value ?? 0);
-  conn.lastInjectedSeqEnd = (seq + b.seq.length + (syn ? 1 : 0) + (flags.flags & TCP_FLAG.FIN ? 1 : 0)) >>> 0;
-  if (hasAck) conn.lastInjectedAck = ack;
   const tos = line.ipInfo?.tos;
   return {
     ip: {

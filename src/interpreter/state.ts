@@ -35,7 +35,6 @@ export class RunState {
   readonly family: 4 | 6;
   /** Remote ports handed to passive connections, never reused within a run. */
   private nextEphemeralPort = 40000;
-  /** Live fds of sockets closed by the script but owned by us (none yet), and fds to close at exit. */
 
   constructor(readonly config: RunConfig) {
     this.evaluator = new Evaluator(config.defines);

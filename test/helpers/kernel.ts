@@ -24,7 +24,6 @@ export async function inNetns(code: string): Promise<{ stdout: string; stderr: s
     cwd: ROOT,
     reject: false,
     timeout: 30_000,
-    env: { UV_THREADPOOL_SIZE: '16' },
   });
   return { stdout: r.stdout, stderr: r.stderr, exitCode: r.exitCode };
 }
