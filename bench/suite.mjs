@@ -41,6 +41,7 @@ async function setupChild() {
     { ipVersion: 'ipv4', family: 4, localIp: '192.168.0.1', localPrefix: 16, remoteIp: '192.0.2.1', remotePrefix: 24, gatewayIp: '192.168.0.1', mtu: 1500 },
     false,
   );
+  await env.ready;
   const tSetup = performance.now();
   const keepAlive = setInterval(() => undefined, 1000); // the drain worker is unref'ed
   await env.close();

@@ -161,6 +161,7 @@ async function childDirect(mode, times) {
     { ipVersion: 'ipv4', family: 4, localIp: '192.168.0.1', localPrefix: 16, remoteIp: '192.0.2.1', remotePrefix: 24, gatewayIp: '192.168.0.1', mtu: 1500 },
     false,
   );
+  await env.ready;
   const src = parseIp('192.0.2.1');
   const dst = parseIp('192.168.0.1');
   const packets = times.map((_, i) =>
@@ -228,7 +229,7 @@ function runChild(file, mode) {
   return new Promise((resolvePromise, reject) => {
     const p = spawn('unshare', ['-n', '--', process.execPath, fileURLToPath(import.meta.url), '--child', file, mode], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, UV_THREADPOOL_SIZE: '64' },
+      env: { ...process.env },
     });
     let out = '';
     let err = '';

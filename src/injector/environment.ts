@@ -7,6 +7,11 @@ import { closeTun, openTun, startTunDrain, type TunDevice } from './tun.js';
 export interface Environment {
   tun: TunDevice;
   capture: PacketCapture;
+  /**
+   * Resolves when the drain thread has loaded koffi. Await it before using koffi elsewhere: a
+   * worker loading koffi while another thread calls into it crashed the process (napi_throw).
+   */
+  ready: Promise<void>;
   close(): Promise<void>;
 }
 
@@ -30,6 +35,7 @@ export function setupEnvironment(net: Omit<NetworkConfig, 'device'>, allowInitia
   return {
     tun,
     capture,
+    ready: drain.ready,
     async close() {
       await drain.stop();
       capture?.close();

@@ -1,7 +1,7 @@
 // Worker thread entry: empties the TUN device's read queue as soon as the kernel queues a
 // packet. The kernel frees a sent skb only when we read it; until then TCP Small Queues may
 // hold back the flow's next segment, so a slow reader would delay the kernel's packets.
-import { workerData } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
 import { libc, raiseSchedulingPriority } from '../sys/libc.js';
 
 // Real-time like the main thread: a late drain delays the kernel's next segment (TSQ).
@@ -13,6 +13,7 @@ const pollfd = Buffer.alloc(8);
 pollfd.writeInt32LE(fd, 0);
 pollfd.writeInt16LE(POLLIN, 4);
 const buf = Buffer.alloc(65536);
+parentPort!.postMessage('ready');
 while (Atomics.load(stop, 0) === 0) {
   pollfd.writeInt16LE(0, 6);
   if (libc.poll(pollfd, 1, 10) > 0) while (Number(libc.read(fd, buf, buf.length)) > 0);

@@ -49,11 +49,16 @@ export function writePacket(tun: TunDevice, bytes: Uint8Array): void {
  * at once: the kernel frees a sent segment only then, and TCP Small Queues holds the flow's
  * next segment until it does (a late reader made the kernel's FINs late by milliseconds).
  */
-export function startTunDrain(tun: TunDevice): { stop(): Promise<void> } {
+export function startTunDrain(tun: TunDevice): { ready: Promise<void>; stop(): Promise<void> } {
   const stop = new Int32Array(new SharedArrayBuffer(4));
   const worker = new Worker(new URL('./tun-drain-thread.js', import.meta.url), { workerData: { fd: tun.fd, stop }, execArgv: [] });
   worker.unref();
+  const ready = new Promise<void>((resolve, reject) => {
+    worker.once('message', () => resolve());
+    worker.once('error', reject);
+  });
   return {
+    ready,
     async stop() {
       Atomics.store(stop, 0, 1);
       await new Promise((resolve) => worker.once('exit', resolve));

@@ -3,20 +3,21 @@
 import { dirname } from 'node:path';
 import { compareTcp, describeTcp } from '../assertions/outbound.js';
 import { bytesEqual, formatIp } from '../codec/address.js';
-import { decodePacket, encodePacket, TCP_FLAG, type Packet } from '../codec/packet.js';
+import { encodePacket, TCP_FLAG, type Packet } from '../codec/packet.js';
 import type { CapturedPacket } from '../injector/capture.js';
 import { setupEnvironment, type Environment } from '../injector/environment.js';
 import { writePacket } from '../injector/tun.js';
 import type { CommandAction, Event, IcmpBody, PacketAction, Script, SyscallAction } from '../parser/ast.js';
-import { buildIcmpInbound, checkIcmpNames } from './icmp.js';
-import { CodeEvents } from './code-events.js';
 import { errno as lastErrno, libc, raiseSchedulingPriority } from '../sys/libc.js';
-import { BlockingCalls } from './blocking.js';
 import { runShell } from '../sys/shell.js';
 import { errnoMessage, errnoName } from '../syscalls/errno.js';
+import { BlockingCalls } from './blocking.js';
+import { CodeEvents } from './code-events.js';
+import { buildIcmpInbound, checkIcmpNames } from './icmp.js';
 import { ScriptClock } from './clock.js';
 import { commandEnvironment, localPrefix, type RunConfig } from './config.js';
 import { Connection } from './connection.js';
+import { OutboundQueue } from './outbound-queue.js';
 import { ScriptError } from './errors.js';
 import { warmUpHotPaths } from './warmup.js';
 import { bindEndpoints, buildInbound, inboundConnection, lineFlags, MPTCP_PLACEHOLDER, outboundView, resolveEndpoint, selectConnection, type TcpLine } from './packets.js';
@@ -38,16 +39,12 @@ export interface RunHooks {
 
 const fmtSecs = (usecs: number) => (usecs / 1e6).toFixed(6);
 
-/** Segments at most this far apart (kernel time) count as one burst for aggregation. */
-const AGGREGATION_GAP_USECS = 2000;
 
 class Interpreter {
   private readonly s: RunState;
   /** Started after the init command: script time 0 is when the first event may run. */
   private clock = new ScriptClock();
-  private readonly queue: CapturedPacket[] = [];
-  readonly seen: CapturedPacket[] = [];
-  private wakeCapture: (() => void) | undefined;
+  readonly outbound: OutboundQueue;
   private prevExpected: number | undefined;
   private prevWasInbound = false;
   /**
@@ -71,26 +68,19 @@ class Interpreter {
   ) {
     this.s = new RunState(config);
     this.code = new CodeEvents({ codeCommand: config.codeCommand, log: (l) => this.log(l) });
-    env.capture.onReadable(() => this.pullCaptured());
+    this.outbound = new OutboundQueue(env.capture, () => this.clock);
   }
 
   private log(text: string): void {
     if (this.config.verbose) this.hooks.log?.(text);
   }
 
-  private pullCaptured(): void {
-    for (const p of this.env.capture.readAvailable()) {
-      this.seen.push(p);
-      if (p.outgoing) this.queue.push(p);
-    }
-    this.wakeCapture?.();
-  }
-
   async run(): Promise<void> {
     for (const ev of this.script.events)
       if (ev.action.kind === 'packet' && ev.action.body.kind === 'icmp') checkIcmpNames(this.s.family, ev.action.body);
-    if (this.script.initCommand) await this.runCommand(this.script.initCommand, 'init');
+    // The syscall thread loads koffi now, before the init command: not while we make calls.
     await this.blocking.ready();
+    if (this.script.initCommand) await this.runCommand(this.script.initCommand, 'init');
     warmUpHotPaths(this.s);
     for (const problem of raiseSchedulingPriority()) this.log(`scheduling: ${problem}`);
     this.clock = new ScriptClock();
@@ -164,7 +154,7 @@ class Interpreter {
       const injectedAt = this.clock.nowUsecs();
       if (this.config.verbose) this.log(`inbound injected packet: ${fmtSecs(injectedAt)} ${describe()}`);
       if (!first) checkTiming(w, tol, injectedAt, describeAction(a), ev.time.loc);
-      this.pullCaptured();
+      this.outbound.pull();
     } else {
       await this.clock.waitUntil(w.start);
       if (!first) checkTiming(w, tol, this.clock.nowUsecs(), describeAction(a), ev.time.loc);
@@ -215,7 +205,7 @@ class Interpreter {
       (p.transport.tcp.flags & (TCP_FLAG.SYN | TCP_FLAG.ACK)) === TCP_FLAG.SYN &&
       (!remote.ip || bytesEqual(remote.ip, p.ip.dst)) &&
       !this.s.connections.some((c) => c.matchesOutgoing(p));
-    const first = await this.nextFlowPacket(conn ? (p) => conn!.matchesOutgoing(p) : isNewSubflowSyn, deadline, line);
+    const first = await this.outbound.next(conn ? (p) => conn!.matchesOutgoing(p) : isNewSubflowSyn, deadline, line.loc);
     if (!first)
       throw new ScriptError('packet', `timed out waiting for packet: nothing from the kernel within ${timeoutUsecs / 1e6} s`, line.loc, [], 'Timed out waiting for packet');
     if (!conn) {
@@ -223,7 +213,7 @@ class Interpreter {
       conn = new Connection('tcp', { ip: first.packet.ip.src, port: t.tcp.srcPort }, { ip: first.packet.ip.dst, port: t.tcp.dstPort });
       this.s.connections.push(conn);
     }
-    const found = this.config.strictSegments ? first : await this.aggregate(first, tcpLine.body.seq.length, conn, deadline, line);
+    const found = this.config.strictSegments ? first : await this.outbound.aggregate(first, tcpLine.body.seq.length, conn, deadline, line.loc);
     const expectedOptions = Array.isArray(tcpLine.body.options) ? scriptTcpOptions(tcpLine.body.options, () => MPTCP_PLACEHOLDER) : tcpLine.body.options;
     const view = outboundView(this.s, tcpLine, expectedOptions, conn, found.packet, found.cap.bytes);
     bindEndpoints(this.s, local, remote, conn);
@@ -251,75 +241,6 @@ class Interpreter {
     }
     checkTiming(w, tol, actualAt, 'outbound packet', ev.time.loc);
     return actualAt;
-  }
-
-  /** The next packet the kernel sent on `conn` (others are dropped, as packetdrill does), or undefined at the deadline. */
-  private async nextFlowPacket(belongs: (p: Packet) => boolean, deadline: number, line: PacketAction): Promise<{ cap: CapturedPacket; packet: Packet } | undefined> {
-    for (;;) {
-      this.pullCaptured();
-      while (this.queue.length) {
-        const cap = this.queue.shift()!;
-        let packet: Packet;
-        try {
-          packet = decodePacket(cap.bytes);
-        } catch (e) {
-          throw new ScriptError('packet', `the kernel sent a packet we cannot decode: ${(e as Error).message}`, line.loc);
-        }
-        if (belongs(packet)) return { cap, packet };
-      }
-      const left = deadline - this.clock.nowUsecs();
-      if (left <= 0) return undefined;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, Math.min(left / 1000, 50));
-        this.wakeCapture = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-      this.wakeCapture = undefined;
-    }
-  }
-
-  /**
-   * A script line may expect one large segment where the kernel sent several MSS-sized ones
-   * (packetdrill's reference ran with TSO; our tun0 has no offloads): consecutive segments of
-   * the flow with the same ack are joined until the expected length is reached. The joined
-   * packet has the PSH/FIN of its last segment (a forced push on a middle segment must not
-   * leak into it: nagle/sendmsg_msg_more.pkt).
-   */
-  private async aggregate(
-    first: { cap: CapturedPacket; packet: Packet },
-    wantLength: number,
-    conn: Connection,
-    deadline: number,
-    line: PacketAction,
-  ): Promise<{ cap: CapturedPacket; packet: Packet }> {
-    let packet = first.packet;
-    let lastNs = first.cap.timeNs;
-    while (packet.transport.kind === 'tcp' && packet.payload.length > 0 && packet.payload.length < wantLength) {
-      const head = packet.transport.tcp;
-      // Only a burst is one TSO segment: segments sent apart (e.g. a Nagle-held tail, then the
-      // next write's data 10 ms later) stay separate packets, as they would with TSO.
-      const next = await this.nextFlowPacket((p) => conn.matchesOutgoing(p), Math.min(deadline, this.clock.usecsOf(lastNs) + AGGREGATION_GAP_USECS), line);
-      if (!next) break;
-      if (this.clock.usecsOf(next.cap.timeNs) - this.clock.usecsOf(lastNs) > AGGREGATION_GAP_USECS) {
-        this.queue.unshift(next.cap);
-        break;
-      }
-      lastNs = next.cap.timeNs;
-      const t = next.packet.transport;
-      const contiguous = t.kind === 'tcp' && t.tcp.seq === ((head.seq + packet.payload.length) >>> 0) && t.tcp.ack === head.ack;
-      const sameFlags = t.kind === 'tcp' && (t.tcp.flags & ~(TCP_FLAG.PSH | TCP_FLAG.FIN)) === (head.flags & ~(TCP_FLAG.PSH | TCP_FLAG.FIN));
-      if (!contiguous || !sameFlags || t.kind !== 'tcp') {
-        this.queue.unshift(next.cap);
-        break;
-      }
-      const payload = new Uint8Array(packet.payload.length + next.packet.payload.length);
-      payload.set(packet.payload, 0);
-      payload.set(next.packet.payload, packet.payload.length);
-      packet = { ...packet, transport: { kind: 'tcp', tcp: { ...head, flags: (head.flags & ~(TCP_FLAG.PSH | TCP_FLAG.FIN)) | (t.tcp.flags & (TCP_FLAG.PSH | TCP_FLAG.FIN)) } }, payload };
-    }
-    return { cap: first.cap, packet };
   }
 
   private async syscall(call: SyscallAction, ev: Event, w: TimeWindow): Promise<void> {
@@ -422,12 +343,18 @@ export async function runScript(script: Script, file: string, config: RunConfig,
     },
     config.allowInitialNetns,
   );
+  try {
+    await env.ready;
+  } catch (e) {
+    await env.close();
+    throw e;
+  }
   const interp = new Interpreter(script, file, config, env, hooks);
   try {
     await interp.run();
-    return { warnings: interp.warnings, packets: interp.seen };
+    return { warnings: interp.warnings, packets: interp.outbound.seen };
   } catch (e) {
-    if (e instanceof ScriptError) return { error: e, warnings: interp.warnings, packets: interp.seen };
+    if (e instanceof ScriptError) return { error: e, warnings: interp.warnings, packets: interp.outbound.seen };
     throw e;
   } finally {
     await env.close();

@@ -12,6 +12,7 @@ describe.skipIf(!hasTun)('injector (in a fresh netns)', () => {
       import { encodeSockaddr } from './dist/src/interpreter/sockaddr.js';
       const env = setupEnvironment({ ipVersion: 'ipv4', family: 4, localIp: '192.168.0.2', localPrefix: 16,
         remoteIp: '192.0.2.1', remotePrefix: 24, gatewayIp: '192.168.0.1', mtu: 1500 }, false);
+      await env.ready;
       const fd = libc.socket(2, 1, 6);
       libc.bind(fd, encodeSockaddr(2, parseIp('192.168.0.2'), 8080), 16);
       libc.listen(fd, 1);
