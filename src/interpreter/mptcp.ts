@@ -5,7 +5,7 @@
 import { encodeMptcpOption, decodeMptcpOption, makeDss, makeMpCapable, MptcpCodecError, type DssOption, type MptcpOption } from '../codec/mptcp/options.js';
 import { dssChecksum, mptcpIdsn } from '../codec/mptcp/crypto.js';
 import type { TcpOption } from '../codec/tcp-options.js';
-import type { MptcpOptionNode, MptcpValue, VarRef } from '../parser/ast.js';
+import { mpcHasChecksum, type MptcpOptionNode, type MptcpValue, type VarRef } from '../parser/ast.js';
 import type { Connection } from './connection.js';
 import { ScriptError } from './errors.js';
 import { inboundPathOption, outboundPathExpectation, type PathContext } from './mptcp-paths.js';
@@ -96,7 +96,7 @@ export class MptcpState implements PathContext {
       case 'dss':
         return mptcpOptionBytes(this.inboundDss(node, ctx));
       case 'mp_capable_legacy':
-        return this.fail('the legacy mp_capable (MPTCP v0) form is not supported; use mpcapable v1', node);
+        return mptcpOptionBytes(this.inboundCapable(legacyAsMpcapable(node)));
       default:
         return mptcpOptionBytes(inboundPathOption(node, this, ctx.conn));
     }
@@ -119,6 +119,12 @@ export class MptcpState implements PathContext {
       opt.receiverKey = key;
     }
     if (node.dataLength !== undefined) opt.dataLevelLength = node.dataLength;
+    if (typeof node.checksum === 'number') opt.checksum = node.checksum;
+    else if (mpcHasChecksum(node) && opt.senderKey !== undefined) {
+      // RFC 8684 §3.1: the data is implicitly mapped at DSN = IDSN(sender) + 1, SSN 1; the
+      // checksum is the DSS one (§3.3.1) over that mapping (our payloads are zero bytes).
+      opt.checksum = dssChecksum(mptcpIdsn(opt.senderKey) + 1n, 1, node.dataLength!, new Uint8Array(node.dataLength!));
+    }
     return makeMpCapable(opt);
   }
 
@@ -193,7 +199,9 @@ export class MptcpState implements PathContext {
       want.receiverKey = key;
     }
     if (node.dataLength !== undefined) want.dataLevelLength = node.dataLength;
-    if (live.checksum !== undefined && want.dataLevelLength !== undefined) want.checksum = live.checksum;
+    // The checksum's presence is compared; its value is a wildcard unless written, as for DSS.
+    if (typeof node.checksum === 'number') want.checksum = node.checksum;
+    else if (mpcHasChecksum(node)) want.checksum = live.checksum ?? 0;
     return { expected: mptcpOptionBytes(makeMpCapable(want)), actual: mptcpOptionBytes(live) };
   }
 
@@ -231,6 +239,16 @@ export class MptcpState implements PathContext {
     });
     return { expected: mptcpOptionBytes(want), actual: mptcpOptionBytes(actual) };
   }
+}
+
+/**
+ * The legacy `mp_capable a [b]` as the version-0 `mpcapable` it stands for (RFC 6824: 12 bytes
+ * with the sender's key, 20 with both). Without flags: A|H (checksums, HMAC-SHA1) for
+ * `mp_capable`, H for `mp_capable_no_cs`.
+ */
+export function legacyAsMpcapable(node: Node<'mp_capable_legacy'>): Node<'mpcapable'> {
+  const flags = node.flags ?? (node.checksums ? 0x81 : 0x01);
+  return { kind: 'mpcapable', version: 'v0', flags, keys: node.keys, loc: node.loc };
 }
 
 function subtypeOf(node: MptcpOptionNode): number {

@@ -292,6 +292,11 @@ export type MptcpOptionNode =
       /** undefined = `nokey`. */
       keys?: VarRef[];
       dataLength?: number;
+      /**
+       * With `mpcdatalen` only: 'none' = `nocs`, a number = `cksum=N`, undefined = a checksum
+       * field iff flag A is set (computed inbound, wildcard outbound), as the kernel sends it.
+       */
+      checksum?: 'none' | number;
     })
   | (Node & {
       kind: 'mp_capable_legacy';
@@ -331,3 +336,16 @@ export type MptcpOptionNode =
   | (Node & { kind: 'mp_fail'; dsn?: MptcpValue })
   | (Node & { kind: 'mp_fastclose'; key?: { name?: string; value?: bigint; plus?: bigint } })
   | (Node & { kind: 'mp_tcprst'; reason: number; transient: boolean });
+
+/** MP_CAPABLE flag A, "checksum required" (RFC 8684 §3.1). */
+const MPC_FLAG_A = 0x80;
+
+/**
+ * Whether an `mpcapable … mpcdatalen N` has the 2-byte checksum field (24 bytes instead of 22,
+ * RFC 8684 §3.1): `cksum=N` yes, `nocs` no; left out, iff flag A is set, which is when Linux
+ * sends it. The fork only knew the 22-byte form, and none of its scripts sets A with mpcdatalen.
+ */
+export function mpcHasChecksum(o: Extract<MptcpOptionNode, { kind: 'mpcapable' }>): boolean {
+  if (o.dataLength === undefined || o.checksum === 'none') return false;
+  return typeof o.checksum === 'number' || (o.flags & MPC_FLAG_A) !== 0;
+}

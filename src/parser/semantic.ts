@@ -16,6 +16,7 @@ import type {
   TcpOptionNode,
   TimeSpec,
 } from './ast.js';
+import { mpcHasChecksum } from './ast.js';
 
 /** A semantic problem: message, location and optional help lines. */
 export interface SemanticIssue {
@@ -197,7 +198,7 @@ class Checker {
     }
     if (body.options === undefined) return;
     let bytes = 0;
-    for (const opt of body.options) bytes += this.option(opt);
+    for (const opt of body.options) bytes += this.option(opt, inbound);
     const loc = body.optionsLoc ?? body.loc;
     if (bytes > MAX_TCP_OPTION_BYTES) {
       this.fail(`TCP options take ${bytes} bytes, more than the maximum of ${MAX_TCP_OPTION_BYTES}`, loc);
@@ -235,7 +236,7 @@ class Checker {
   // --- TCP options -------------------------------------------------------------------------
 
   /** Checks one option and returns its size in bytes. */
-  private option(o: TcpOptionNode): number {
+  private option(o: TcpOptionNode, inbound: boolean): number {
     switch (o.kind) {
       case 'nop':
       case 'eol':
@@ -269,7 +270,7 @@ class Checker {
         o.values.forEach((v) => this.maxValue(v, o.loc, U24, 'AccECN counter'));
         return 2 + 3 * o.values.length;
       default:
-        return this.mptcp(o);
+        return this.mptcp(o, inbound);
     }
   }
 
@@ -295,20 +296,29 @@ class Checker {
 
   // --- MPTCP options -----------------------------------------------------------------------
 
-  private mptcp(o: MptcpOptionNode): number {
+  private mptcp(o: MptcpOptionNode, inbound: boolean): number {
     switch (o.kind) {
       case 'mpcapable': {
         this.maxValue(o.flags, o.loc, U8, 'MP_CAPABLE flags');
         o.keys?.forEach((k) => k.pinned !== undefined && this.maxBig(k.pinned, k.loc, U64N, 'key'));
         const keys = o.keys?.length ?? 0;
+        if (o.checksum !== undefined && o.dataLength === undefined) {
+          this.fail('a checksum (nocs or cksum=N) on mpcapable needs mpcdatalen', o.loc,
+            'help: only the MP_CAPABLE carrying data has a checksum field: key[a, b] mpcdatalen N cksum=N');
+        }
+        if (typeof o.checksum === 'number') this.maxValue(o.checksum, o.loc, U16, 'cksum');
         if (o.dataLength !== undefined) {
           this.maxValue(o.dataLength, o.loc, U16, 'mpcdatalen');
           if (keys !== 2) this.fail('mpcdatalen needs both keys: key[a, b]', o.loc);
-          return 22;
+          return mpcHasChecksum(o) ? 24 : 22;
         }
         return keys === 0 ? 4 : keys === 1 ? 12 : 20;
       }
       case 'mp_capable_legacy':
+        if (!inbound) {
+          this.fail('the legacy mp_capable form (MPTCP version 0) can only be injected, not expected', o.loc,
+            'help: Linux implements MPTCP v1 only (RFC 8684) and never sends a version-0 MP_CAPABLE; expect "mpcapable v1 flags[...] key[...]"');
+        }
         o.keys.forEach((k) => k.pinned !== undefined && this.maxBig(k.pinned, k.loc, U64N, 'key'));
         return o.keys.length === 1 ? 12 : 20;
       case 'mp_join_syn':

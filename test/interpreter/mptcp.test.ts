@@ -1,6 +1,6 @@
 import { createHash, createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { dssChecksum } from '../../src/codec/mptcp/crypto.js';
+import { addAddrHmac, dssChecksum } from '../../src/codec/mptcp/crypto.js';
 import { decodeMptcpOption, encodeMptcpOption, makeMpCapable } from '../../src/codec/mptcp/options.js';
 import type { MptcpOptionNode, PacketAction, TcpBody } from '../../src/parser/ast.js';
 import { parseScript } from '../../src/parser/index.js';
@@ -88,5 +88,16 @@ describe('MptcpState', () => {
     const scriptKey = 0x0200000000000000n;
     expect(hmacOf('< . 1:1(0) ack 1 win 5 <mp_join_ack sender_hmac=auto>')).toEqual(byHand(scriptKey, KERNEL_KEY));
     expect(hmacOf('< . 1:1(0) ack 1 win 5 <mp_join_ack sender_hmac=full_160_hmac(skey ckey)>')).toEqual(byHand(KERNEL_KEY, scriptKey));
+  });
+
+  // receive_fastclose_with_rst_v4.pkt:37: the reference got 56 bytes (ADD_ADDR again) instead of
+  // 52: an echo with another id is no echo to Linux, which re-announces on the next subflow.
+  it('an ADD_ADDR echo without address_id echoes the id the kernel announced the address with', () => {
+    const s = handshaken();
+    const scriptKey = 0x0200000000000000n;
+    const announce = { kind: 'add_address' as const, flags: 0, echo: false, addressId: 1, address: '192.168.0.3', hmac: addAddrHmac(KERNEL_KEY, scriptKey, 1, '192.168.0.3') };
+    s.outbound(nodes('> . 1:1(0) ack 1 <add_address addr[saddr1] hmac=auto>')[0]!, { kind: 'mptcp', bytes: encodeMptcpOption(announce) }, conn);
+    const echo = decodeMptcpOption((s.inbound(nodes('< . 1:1(0) ack 1 win 256 <add_address addr[saddr1] addr_echo, dss dack4=1 nocs>')[0]!, { payloadLength: 0, scriptSeq: 1, conn }) as { bytes: Uint8Array }).bytes);
+    expect(echo).toMatchObject({ kind: 'add_address', echo: true, addressId: 1, address: '192.168.0.3' });
   });
 });

@@ -58,6 +58,13 @@ function option(opt: string, defines?: Record<string, string>): TcpOptionNode {
   return options(opt, defines)[0]!;
 }
 
+/** The first option of an inbound line (forms that may only be injected). */
+function inboundOption(opt: string): TcpOptionNode {
+  const p = packet(`+0 < . 1:1(0) ack 1 win 1 <${opt}>`);
+  if (p.body.kind !== 'tcp' || !Array.isArray(p.body.options)) throw new Error('no options');
+  return strip(p.body.options)[0]!;
+}
+
 function expr(text: string): Expr {
   return strip(syscall(`+0 f(${text}) = 0`).args[0]!);
 }
@@ -594,19 +601,33 @@ describe('MPTCP options', () => {
     });
   });
 
+  test('mpcapable with data-level length and checksum (24 bytes)', () => {
+    expect(option('mpcapable v1 flags[flag_a, flag_h] key[ckey, skey] mpcdatalen 100 cksum=0x1234')).toEqual({
+      kind: 'mpcapable',
+      version: 'v1',
+      flags: 0x81,
+      keys: [{ name: 'ckey' }, { name: 'skey' }],
+      dataLength: 100,
+      checksum: 0x1234,
+    });
+    // Flag A alone means a checksum field (24 bytes, no padding needed); nocs forces 22.
+    expect(option('mpcapable v1 flags[flag_a, flag_h] key[ckey, skey] mpcdatalen 100')).not.toHaveProperty('checksum');
+    expect(option('mpcapable v1 flags[flag_a, flag_h] key[ckey, skey] mpcdatalen 100 nocs, nop, nop')).toMatchObject({ checksum: 'none' });
+  });
+
   test('legacy mp_capable / mp_capable_no_cs', () => {
-    expect(option('mp_capable a b flag_a flag_h')).toEqual({
+    expect(inboundOption('mp_capable a b flag_a flag_h')).toEqual({
       kind: 'mp_capable_legacy',
       checksums: true,
       keys: [{ name: 'a' }, { name: 'b' }],
       flags: 0x81,
     });
-    expect(option('mp_capable_no_cs k=18446744073709551615, nop, nop, nop, nop, nop, nop, nop, nop')).toEqual({
+    expect(inboundOption('mp_capable_no_cs k=18446744073709551615, nop, nop, nop, nop, nop, nop, nop, nop')).toEqual({
       kind: 'mp_capable_legacy',
       checksums: false,
       keys: [{ name: 'k', pinned: 18446744073709551615n }],
     });
-    expect(option('mp_capable a no_flags, nop, nop, nop, nop, nop, nop, nop, nop')).toMatchObject({ flags: 0 });
+    expect(inboundOption('mp_capable a no_flags, nop, nop, nop, nop, nop, nop, nop, nop')).toMatchObject({ flags: 0 });
   });
 
   test('mp_join_syn', () => {
