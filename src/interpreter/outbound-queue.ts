@@ -1,7 +1,13 @@
 // What the kernel sent, in order: the packet socket's frames are queued as they arrive, and an
-// outbound line takes the next one of its flow (others are dropped, as packetdrill does),
-// joining a burst of MSS-sized segments where the line expects one larger segment.
+// outbound line takes the next one of its flow, joining a burst of MSS-sized segments where the
+// line expects one larger segment. Packets of other flows are dropped, as upstream packetdrill
+// (which looks at the socket under test only) does, except in MPTCP runs: the multipath-tcp
+// fork matches every packet against all its subflow sockets, so a packet on another known
+// subflow coming first fails the line ("packet is not for expected socket").
+import { formatIp } from '../codec/address.js';
 import { decodePacket, TCP_FLAG, type Packet } from '../codec/packet.js';
+import { formatTcpFlags } from '../codec/tcp-flags.js';
+import { describeTcpOption } from '../codec/tcp-options.js';
 import type { CapturedPacket, PacketCapture } from '../injector/capture.js';
 import type { SourceLocation } from '../parser/ast.js';
 import type { ScriptClock } from './clock.js';
@@ -39,8 +45,11 @@ export class OutboundQueue {
     this.wake?.();
   }
 
-  /** The next packet the kernel sent on `conn` (others are dropped, as packetdrill does), or undefined at the deadline. */
-  async next(belongs: (p: Packet) => boolean, deadline: number, at: SourceLocation): Promise<Captured | undefined> {
+  /**
+   * The next packet the kernel sent on the line's flow (`belongs`), or undefined at the
+   * deadline. Others are dropped, unless `foreign` says they are on another known subflow.
+   */
+  async next(belongs: (p: Packet) => boolean, deadline: number, at: SourceLocation, foreign?: (p: Packet) => boolean): Promise<Captured | undefined> {
     for (;;) {
       this.pull();
       while (this.queue.length) {
@@ -52,6 +61,7 @@ export class OutboundQueue {
           throw new ScriptError('packet', `the kernel sent a packet we cannot decode: ${(e as Error).message}`, at);
         }
         if (belongs(packet)) return { cap, packet };
+        if (foreign?.(packet)) throw notForExpectedSocket(packet, at);
       }
       const left = deadline - this.clock().nowUsecs();
       if (left <= 0) return undefined;
@@ -101,4 +111,20 @@ export class OutboundQueue {
     }
     return { cap: first.cap, packet };
   }
+}
+
+const endpoint = (ip: Uint8Array, port: number) => (ip.length === 16 ? `[${formatIp(ip)}]:${port}` : `${formatIp(ip)}:${port}`);
+
+function notForExpectedSocket(p: Packet, at: SourceLocation): ScriptError {
+  const t = p.transport;
+  const tcp = t.kind === 'tcp' ? t.tcp : undefined;
+  const flow = tcp ? `${endpoint(p.ip.src, tcp.srcPort)} > ${endpoint(p.ip.dst, tcp.dstPort)}` : `${formatIp(p.ip.src)} > ${formatIp(p.ip.dst)}`;
+  const what = tcp ? `${formatTcpFlags(tcp.flags)} ${p.payload.length} bytes${tcp.options.length ? ` <${tcp.options.map(describeTcpOption).join(',')}>` : ''}` : t.kind;
+  return new ScriptError(
+    'packet',
+    `packet is not for expected socket: the kernel's next packet is on another subflow, ${flow}`,
+    at,
+    [`that packet: ${what}`, 'help: add a line expecting it before this one, naming its endpoints (addr[...])'],
+    'packet is not for expected socket',
+  );
 }
