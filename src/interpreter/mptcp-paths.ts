@@ -17,9 +17,19 @@ export interface PathContext {
   scriptKey?: bigint;
   keyVar(name: string): bigint | undefined;
   /** Script addresses (`addr[name]`), bound on first use. */
-  addresses: Map<string, { ip: Uint8Array; port?: number; id?: number }>;
+  addresses: Map<string, ScriptAddress>;
   /** A fresh script-side address (the highest one's last byte + 1) and its id. */
   newScriptAddress(): { ip: Uint8Array; id: number };
+  /** Things the user should read next to the verdict (shown as warnings). */
+  notes: string[];
+}
+
+export interface ScriptAddress {
+  ip: Uint8Array;
+  port?: number;
+  id?: number;
+  /** Learnt from the kernel's ADD_ADDR: not one of the script side's addresses. */
+  kernels?: boolean;
 }
 
 const DEFAULT_JOIN_NONCE = 42;
@@ -80,7 +90,16 @@ export function inboundPathOption(node: MptcpOptionNode, ctx: PathContext, conn:
     }
     case 'add_address': {
       const a = resolveAddress(node, ctx, true);
-      const id = addressIdOf(node.addressId) ?? a.id ?? 0;
+      // The fork takes an omitted id from the script side's address list; the kernel's own
+      // address is not in it, so an echo of the kernel's announcement carries id 0. Linux
+      // takes an echo with another id as no echo and announces the address again (RFC 8684
+      // 3.4.1: the echo repeats the id): receive_fastclose_with_rst_v4.pkt fails so with both.
+      const echoOfKernels = node.echo && a.kernels && addressIdOf(node.addressId) === undefined;
+      if (echoOfKernels && a.id !== 0)
+        ctx.notes.push(
+          `line ${node.loc.start.line}: this ADD_ADDR echo carries address id 0 (as the multipath-tcp fork sends it), but the kernel announced ${formatIp(a.ip)} with id ${a.id}: the kernel will announce it again; write address_id=${a.id} to echo it`,
+        );
+      const id = addressIdOf(node.addressId) ?? (echoOfKernels ? 0 : a.id) ?? 0;
       a.id ??= id;
       const opt: MptcpOption = { kind: 'add_address', flags: node.echo ? 1 : 0, echo: node.echo, addressId: id, address: formatIp(a.ip) };
       if (node.port !== undefined) opt.port = node.port;
@@ -111,7 +130,7 @@ export function outboundPathExpectation(node: MptcpOptionNode, live: MptcpOption
     return { ...live, hmac: joinHmac160(need(ctx.kernelKey, "the kernel's key", node), need(ctx.scriptKey, "the script's key", node), need(conn.join.kernelNonce, "the kernel's MP_JOIN nonce", node), need(conn.join.scriptNonce, 'our MP_JOIN nonce', node)) };
   if (node.kind === 'add_address' && live.kind === 'add_address') {
     const bound = ctx.addresses.get(node.address.name);
-    if (!bound && !node.address.value) ctx.addresses.set(node.address.name, { ip: parseIp(live.address), port: live.port, id: live.addressId });
+    if (!bound && !node.address.value) ctx.addresses.set(node.address.name, { ip: parseIp(live.address), port: live.port, id: live.addressId, kernels: true });
     const a = resolveAddress(node, ctx, false);
     const id = addressIdOf(node.addressId) ?? live.addressId;
     const want: MptcpOption = { kind: 'add_address', flags: (live.flags & ~1) | (node.echo ? 1 : 0), echo: node.echo, addressId: id, address: formatIp(a.ip) };
@@ -129,7 +148,7 @@ function subtypeKind(node: MptcpOptionNode): MptcpOption['kind'] | undefined {
   return k[node.kind];
 }
 
-function resolveAddress(node: Node<'add_address'>, ctx: PathContext, inbound: boolean): { ip: Uint8Array; port?: number; id?: number } {
+function resolveAddress(node: Node<'add_address'>, ctx: PathContext, inbound: boolean): ScriptAddress {
   const name = node.address.name;
   let a = ctx.addresses.get(name);
   if (node.address.value) {

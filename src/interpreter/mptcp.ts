@@ -8,7 +8,7 @@ import type { TcpOption } from '../codec/tcp-options.js';
 import { mpcHasChecksum, type MptcpOptionNode, type MptcpValue, type VarRef } from '../parser/ast.js';
 import type { Connection } from './connection.js';
 import { ScriptError } from './errors.js';
-import { inboundPathOption, outboundPathExpectation, type PathContext } from './mptcp-paths.js';
+import { inboundPathOption, outboundPathExpectation, type PathContext, type ScriptAddress } from './mptcp-paths.js';
 
 type Node<K extends MptcpOptionNode['kind']> = Extract<MptcpOptionNode, { kind: K }>;
 
@@ -33,7 +33,8 @@ export const mptcpOptionBytes = (o: MptcpOption): TcpOption => ({ kind: 'mptcp',
 export class MptcpState implements PathContext {
   /** Script variables bound to keys, as the 64-bit value of the 8 wire bytes (big-endian). */
   private readonly vars = new Map<string, bigint>();
-  readonly addresses = new Map<string, { ip: Uint8Array; port?: number; id?: number }>();
+  readonly addresses = new Map<string, ScriptAddress>();
+  readonly notes: string[] = [];
   /** Addresses the script side uses (the remote address has id 0). */
   private readonly scriptAddresses: { ip: Uint8Array; id: number }[];
 

@@ -91,13 +91,16 @@ describe('MptcpState', () => {
   });
 
   // receive_fastclose_with_rst_v4.pkt:37: the reference got 56 bytes (ADD_ADDR again) instead of
-  // 52: an echo with another id is no echo to Linux, which re-announces on the next subflow.
-  it('an ADD_ADDR echo without address_id echoes the id the kernel announced the address with', () => {
+  // 52: the fork's echo of the kernel's address without address_id carries id 0, which Linux
+  // does not take as an echo (RFC 8684 3.4.1), so it announces again on the next subflow.
+  it('an ADD_ADDR echo of the kernel address without address_id carries id 0, as the fork sends it, and says why', () => {
     const s = handshaken();
     const scriptKey = 0x0200000000000000n;
     const announce = { kind: 'add_address' as const, flags: 0, echo: false, addressId: 1, address: '192.168.0.3', hmac: addAddrHmac(KERNEL_KEY, scriptKey, 1, '192.168.0.3') };
     s.outbound(nodes('> . 1:1(0) ack 1 <add_address addr[saddr1] hmac=auto>')[0]!, { kind: 'mptcp', bytes: encodeMptcpOption(announce) }, conn);
-    const echo = decodeMptcpOption((s.inbound(nodes('< . 1:1(0) ack 1 win 256 <add_address addr[saddr1] addr_echo, dss dack4=1 nocs>')[0]!, { payloadLength: 0, scriptSeq: 1, conn }) as { bytes: Uint8Array }).bytes);
-    expect(echo).toMatchObject({ kind: 'add_address', echo: true, addressId: 1, address: '192.168.0.3' });
+    const echoOf = (line: string) => decodeMptcpOption((s.inbound(nodes(line)[0]!, { payloadLength: 0, scriptSeq: 1, conn }) as { bytes: Uint8Array }).bytes);
+    expect(echoOf('< . 1:1(0) ack 1 win 256 <add_address addr[saddr1] addr_echo, dss dack4=1 nocs>')).toMatchObject({ kind: 'add_address', echo: true, addressId: 0, address: '192.168.0.3' });
+    expect(s.notes.join('\n')).toContain('the kernel announced 192.168.0.3 with id 1: the kernel will announce it again; write address_id=1 to echo it');
+    expect(echoOf('< . 1:1(0) ack 1 win 256 <add_address address_id=1 addr[saddr1] addr_echo, dss dack4=1 nocs>')).toMatchObject({ echo: true, addressId: 1 });
   });
 });
