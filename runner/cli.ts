@@ -22,6 +22,7 @@ import { HELP, parseArgs, UsageError, type RunArgs } from './args.js';
 import { discoverScripts, variantsFor } from './discover.js';
 import { mapPool } from './pool.js';
 import { runOne } from './run-one.js';
+import { RunProcessPool } from './run-process.js';
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 const err = (s: string) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`);
@@ -119,19 +120,22 @@ async function runJobs(jobs: ChildJob[], args: RunArgs): Promise<number> {
   };
   print(tap.header());
   const raw: RunResult[] = [];
+  const pool = new RunProcessPool({ jobs: args.jobs, runs: attempts.length, currentNetns: args.currentNetns });
+  abort.signal.addEventListener('abort', () => pool.killAll(), { once: true });
   await mapPool(attempts, args.jobs, async ({ job, attempt }) => {
     if (abort.signal.aborted) return;
     const pcap = args.pcapDir
       ? { path: join(args.pcapDir, pcapFileName({ script: job.display, variant: job.variant }, args.repeat > 1 ? attempt + 1 : undefined)), mode: args.pcapMode }
       : undefined;
     const handle = progress.start(`${job.display} ${job.variant}`);
-    const r = await runOne({ ...job, pcap }, { timeoutMs: args.timeoutSec * 1000, currentNetns: args.currentNetns, signal: abort.signal });
+    const r = await runOne({ ...job, pcap }, { timeoutMs: args.timeoutSec * 1000, currentNetns: args.currentNetns, signal: abort.signal, pool });
     progress.end(handle, r);
     if (abort.signal.aborted && r.error?.kind === 'crash') return; // killed by Ctrl-C: reported as interrupted
     raw.push(r);
     if (args.verbose) for (const l of r.log) if (l) err(`# ${r.script} ${r.variant}: ${l}`);
     print(tap.add(r));
   });
+  await pool.close();
   const interrupted = abort.signal.aborted;
   progress.finish();
   print(tap.finish({ interrupted }));

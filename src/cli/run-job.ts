@@ -5,7 +5,7 @@ import { basename, dirname } from 'node:path';
 import { formatDiagnostic } from '../diagnostics/code-frame.js';
 import { buildConfig, ConfigError } from '../interpreter/config.js';
 import { ScriptError } from '../interpreter/errors.js';
-import { runScript } from '../interpreter/run.js';
+import { runScript, type RunHooks } from '../interpreter/run.js';
 import { parseScript, ParseError } from '../parser/index.js';
 import { writePcap } from '../report/pcap.js';
 import type { RunResult } from '../report/result.js';
@@ -16,7 +16,7 @@ import type { ChildJob } from './job.js';
  * Runs one script variant in the current network namespace and returns its result (never
  * throws for script, parse or configuration errors: they are results too).
  */
-export async function runJob(job: ChildJob, hooks: { log?: (line: string) => void } = {}): Promise<RunResult> {
+export async function runJob(job: ChildJob, hooks: Pick<RunHooks, 'log' | 'processExitsAfter'> = {}): Promise<RunResult> {
   const started = performance.now();
   const log: string[] = [];
   const result = (r: Partial<RunResult>): RunResult => ({
@@ -41,6 +41,7 @@ export async function runJob(job: ChildJob, hooks: { log?: (line: string) => voi
     // --dry_run: parse and configure only, as packetdrill does.
     if (config.dryRun) return result({});
     const outcome = await runScript(script, job.file, config, {
+      processExitsAfter: hooks.processExitsAfter,
       log: (l) => {
         log.push(l);
         hooks.log?.(l);

@@ -1,5 +1,9 @@
-import { Worker } from 'node:worker_threads';
 import { check, libc } from '../sys/libc.js';
+import { takeWorker, whileWaiting } from '../sys/spare-workers.js';
+import { DRAINING } from './tun-drain-protocol.js';
+
+/** The thread that drains tun0 (startTunDrain); a run process may start it ahead of time. */
+export const TUN_DRAIN_THREAD = new URL('./tun-drain-thread.js', import.meta.url);
 
 const TUNSETIFF = 0x400454ca;
 const IFF_TUN = 0x0001;
@@ -51,17 +55,18 @@ export function writePacket(tun: TunDevice, bytes: Uint8Array): void {
  */
 export function startTunDrain(tun: TunDevice): { ready: Promise<void>; stop(): Promise<void> } {
   const stop = new Int32Array(new SharedArrayBuffer(4));
-  const worker = new Worker(new URL('./tun-drain-thread.js', import.meta.url), { workerData: { fd: tun.fd, stop }, execArgv: [] });
-  worker.unref();
+  const { worker } = takeWorker(TUN_DRAIN_THREAD);
   const ready = new Promise<void>((resolve, reject) => {
-    worker.once('message', () => resolve());
+    worker.on('message', (m) => m === DRAINING && resolve());
     worker.once('error', reject);
   });
+  worker.unref();
+  worker.postMessage({ fd: tun.fd, stop });
   return {
-    ready,
+    ready: whileWaiting(ready),
     async stop() {
       Atomics.store(stop, 0, 1);
-      await new Promise((resolve) => worker.once('exit', resolve));
+      await whileWaiting(new Promise((resolve) => worker.once('exit', resolve)));
     },
   };
 }

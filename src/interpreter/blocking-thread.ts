@@ -3,11 +3,13 @@
 // main thread's event loop gets round to it (packetdrill's syscall thread does the same).
 import { parentPort } from 'node:worker_threads';
 import { clocks, errno, libc, raiseSchedulingPriority } from '../sys/libc.js';
+import { LOADED } from '../sys/spare-workers.js';
 import type { BlockingRequest, BlockingReply } from './blocking.js';
 
 // Same real-time priority as the main thread: otherwise its spin-waits can starve this
 // thread, and a blocking call starts (or is dated) late on a loaded 2-core machine.
 raiseSchedulingPriority();
+parentPort!.postMessage(LOADED);
 
 parentPort!.on('message', (req: BlockingRequest) => {
   const fn = libc[req.fn] as unknown as (...a: unknown[]) => number | bigint;

@@ -1,5 +1,9 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { addressOf, libc, type LibcFunction } from '../sys/libc.js';
+import { LOADED, takeWorker, whileWaiting } from '../sys/spare-workers.js';
+
+/** The blocking-call thread's entry; a run process may start it ahead of time. */
+export const BLOCKING_THREAD = new URL('./blocking-thread.js', import.meta.url);
 
 export type LibcName = keyof typeof libc;
 
@@ -32,9 +36,9 @@ export class BlockingCalls {
   private readonly waiting = new Map<number, (r: BlockingReply) => void>();
 
   constructor() {
-    // execArgv: [] so flags of the parent (e.g. --input-type) cannot break the worker's start.
-    this.worker = new Worker(new URL('./blocking-thread.js', import.meta.url), { execArgv: [] });
-    this.worker.on('message', (r: BlockingReply) => {
+    this.worker = takeWorker(BLOCKING_THREAD).worker;
+    this.worker.on('message', (r: BlockingReply | typeof LOADED) => {
+      if (r === LOADED) return;
       this.waiting.get(r.id)?.(r);
       this.waiting.delete(r.id);
     });
@@ -51,10 +55,12 @@ export class BlockingCalls {
     if (!name) throw new Error('BlockingCalls: not a libc function of src/sys/libc.ts');
     const id = this.nextId++;
     const wire = args.map((a) => (Buffer.isBuffer(a) ? addressOf(a) : (a as number | bigint | null)));
-    return new Promise((resolve) => {
-      this.waiting.set(id, resolve);
-      this.worker.postMessage({ id, fn: name, args: wire } satisfies BlockingRequest);
-    });
+    return whileWaiting(
+      new Promise((resolve) => {
+        this.waiting.set(id, resolve);
+        this.worker.postMessage({ id, fn: name, args: wire } satisfies BlockingRequest);
+      }),
+    );
   }
 
   /** Stops the thread (a call blocked in the kernel is abandoned with it). */
