@@ -139,14 +139,14 @@ if (results.timing) {
   for (const c of T.conditions.filter((x) => x.mode !== 'interp')) row('injection error', c, c.error, c.cond === 'idle' ? `(median ${met(c.error.median <= 20)}, p99 ${met(c.error.p99 <= 200)})` : `(p99 < 1 ms ${met(c.error.p99 < 1000)})`);
   for (const c of T.conditions.filter((x) => x.mode !== 'interp')) row('gap error', c, c.gapError);
   L.push('');
-  L.push('Where the interpreter\'s injection error comes from (median / p99, time after the scheduled instant; measured inside the run by wrapping `ScriptClock.prototype.waitUntil` and `libc.write`, no change to src/):');
+  L.push('Where the interpreter\'s injection error comes from (median / p99, time after the scheduled instant; measured inside the run by wrapping `PacketInjector.prototype.inject`, no change to src/; negative = before the time):');
   L.push('');
-  L.push('| path | condition | waitUntil() returned | write() called | write() returned | kernel stamp (= the error) |');
+  L.push('| path | condition | handed to the injection thread | write() started | inject() returned | kernel stamp (= the error) |');
   L.push('| --- | --- | --- | --- | --- | --- |');
   for (const c of T.conditions) {
     const p = c.phases;
     const f = (s) => (s && s.n ? `${fmtUs(s.median)} / ${fmtUs(s.p99)}` : '–');
-    L.push(`| ${c.mode} | ${condName(c)} | ${f(p.waitDone)} | ${f(p.writeStart)} | ${f(p.writeEnd)} | ${f(c.error)} |`);
+    L.push(`| ${c.mode} | ${condName(c)} | ${f(p.handOff)} | ${f(p.writeStart)} | ${f(p.returned)} | ${f(c.error)} |`);
   }
   L.push('');
   if (T.conditions.some((c) => c.raw.error)) L.push(`Script outcome: ${T.conditions.filter((c) => c.mode === 'interp').map((c) => `${c.cond}: ${c.raw.error ?? 'pass'}`).join('; ')}`);

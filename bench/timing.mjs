@@ -5,10 +5,10 @@
 // Generates a script of N inbound SYNs (to a closed port, so the kernel answers each with a
 // RST) at absolute script times whose gaps are log-uniform between 0.5 ms and 50 ms, and runs
 // it with the interpreter's own runScript() inside `unshare -n`, twice: on an idle machine and
-// with a bounded CPU hog spinning on another core. Nothing in src/ is changed; the child wraps
-// two prototype methods to observe what it needs:
-//   - ScriptClock.prototype.waitUntil: the clock's start (CLOCK_MONOTONIC ns) and each event's
-//     scheduled script time;
+// with a bounded CPU hog spinning on another core. Nothing in src/ is changed: the run's
+// outcome gives the clock's start (CLOCK_MONOTONIC ns), and the child wraps two prototype
+// methods to observe the rest:
+//   - PacketInjector.prototype.inject: hand-off to the injection thread and its write() stamp;
 //   - PacketCapture.prototype.readAvailable: when JavaScript got each outbound packet.
 // Then, per injected packet (CapturedPacket.outgoing === false, the kernel's PACKET_HOST copy):
 //   error     = kernel timestamp − (clock start + scheduled time)
@@ -60,33 +60,24 @@ async function child(file) {
   const { parseScript } = await import(dist('src/parser/index.js'));
   const { buildConfig } = await import(dist('src/interpreter/config.js'));
   const { runScript } = await import(dist('src/interpreter/run.js'));
-  const { ScriptClock } = await import(dist('src/interpreter/clock.js'));
   const { PacketCapture } = await import(dist('src/injector/capture.js'));
   const { clocks } = await import(dist('src/sys/libc.js'));
   const { readFileSync } = await import('node:fs');
 
-  const { libc } = await import(dist('src/sys/libc.js'));
-  const waits = []; // [startNs, usecs]
-  const waitDoneNs = []; // when the awaiting code resumed after waitUntil
-  const wait = ScriptClock.prototype.waitUntil;
-  ScriptClock.prototype.waitUntil = async function (usecs) {
-    waits.push([this.startNs, usecs]);
-    await wait.call(this, usecs);
-    waitDoneNs.push(clocks.monotonicNs());
-  };
-  // Phases of the hot path: libc.write is looked up on the object at each call, so wrapping
-  // it sees the TUN writes (fd of /dev/net/tun, opened before the clock starts).
+  // Phases of the hot path, from PacketInjector.inject (looked up on the prototype at each
+  // call): when the main thread handed the packet over, when the injection thread started its
+  // write() (the value inject() resolves with), and when the main thread resumed after it.
+  const { PacketInjector } = await import(dist('src/injector/injector.js'));
+  const handOffNs = [];
   const writeStartNs = [];
-  const writeEndNs = [];
-  const write = libc.write;
-  libc.write = function (fd, buf, len) {
-    const t0 = clocks.monotonicNs();
-    const n = write.call(this, fd, buf, len);
-    if (waits.length > 0) {
-      writeStartNs.push(t0);
-      writeEndNs.push(clocks.monotonicNs());
-    }
-    return n;
+  const returnedNs = [];
+  const inject = PacketInjector.prototype.inject;
+  PacketInjector.prototype.inject = async function (bytes, atNs) {
+    handOffNs.push(clocks.monotonicNs());
+    const written = await inject.call(this, bytes, atNs);
+    writeStartNs.push(written);
+    returnedNs.push(clocks.monotonicNs());
+    return written;
   };
   const readLatencyNs = [];
   const readAvailable = PacketCapture.prototype.readAvailable;
@@ -112,7 +103,6 @@ async function child(file) {
   const result = {
     error: outcome.error ? `${outcome.error.message} (line ${outcome.error.loc?.start?.line})` : undefined,
     warnings: outcome.warnings,
-    waits: waits.length,
     injected: injected.length,
     outbound,
     // error of each injection, µs
@@ -120,14 +110,14 @@ async function child(file) {
     scheduled: [],
     kernelNs: [],
     readLatencyUs: readLatencyNs.map((n) => n / 1000),
-    // phases, µs after the scheduled time: wait returned, write() called, write() returned
-    phases: { waitDone: [], writeStart: [], writeEnd: [] },
+    // phases, µs after the scheduled time: handed to the injection thread, write() started there, inject() returned
+    phases: { handOff: [], writeStart: [], returned: [] },
     gcFlags: process.execArgv,
   };
-  // Scheduled times come from the script itself (absolute times): the interpreter may call
-  // waitUntil() a little before an event's time (it builds the packet, then spins to the time).
+  // Scheduled times come from the script itself (absolute times); script time 0 is the run's
+  // clock start on CLOCK_MONOTONIC, the clock of the kernel timestamps.
   const scheduledUsecs = script.events.map((ev) => ev.time.usecs);
-  const startNs = waits[0]?.[0] ?? 0n;
+  const startNs = outcome.clockStartNs;
   const n = Math.min(scheduledUsecs.length, injected.length);
   for (let i = 0; i < n; i++) {
     const usecs = scheduledUsecs[i];
@@ -136,9 +126,9 @@ async function child(file) {
     result.scheduled.push(usecs);
     result.kernelNs.push(Number(injected[i].timeNs - startNs));
     const at = (ns) => (ns === undefined ? NaN : Number(ns - startNs) / 1000 - usecs);
-    result.phases.waitDone.push(at(waitDoneNs[i]));
+    result.phases.handOff.push(at(handOffNs[i]));
     result.phases.writeStart.push(at(writeStartNs[i]));
-    result.phases.writeEnd.push(at(writeEndNs[i]));
+    result.phases.returned.push(at(returnedNs[i]));
   }
   process.stdout.write(`@@BENCH ${JSON.stringify(result)}\n`);
 }
@@ -215,7 +205,7 @@ async function childDirect(mode, times) {
   await env.close();
   clearInterval(keepAlive);
   const injected = seen.filter((p) => !p.outgoing);
-  const result = { mode, problems, injected: injected.length, outbound: seen.length - injected.length, errors: [], scheduled: [], readLatencyUs: readLatencyNs.map((n) => n / 1000), phases: { waitDone: [], writeStart, writeEnd: [] } };
+  const result = { mode, problems, injected: injected.length, outbound: seen.length - injected.length, errors: [], scheduled: [], readLatencyUs: readLatencyNs.map((n) => n / 1000), phases: { handOff: [], writeStart, returned: [] } };
   for (let i = 0; i < Math.min(times.length, injected.length); i++) {
     result.errors.push(Number(injected[i].timeNs - startNs) / 1000 - times[i]);
     result.scheduled.push(times[i]);
@@ -283,7 +273,7 @@ export async function timingBench({ packets = 600, seed = 1, hogs = 1, modes = [
         log(
           `timing: ${mode} ${cond}: error median ${a.error.median.toFixed(1)} µs, p99 ${a.error.p99.toFixed(1)} µs, max ${a.error.max.toFixed(1)} µs; ` +
             `gap error median ${a.gapError.median.toFixed(1)} µs p99 ${a.gapError.p99.toFixed(1)} µs; capture latency median ${a.readLatency.median.toFixed(1)} µs` +
-            `; phases (median µs late): wait returned ${a.phases.waitDone.median?.toFixed(1)}, write() start ${a.phases.writeStart.median?.toFixed(1)}, end ${a.phases.writeEnd.median?.toFixed(1)}` +
+            `; phases (median µs late): handed over ${a.phases.handOff.median?.toFixed(1)}, write() start ${a.phases.writeStart.median?.toFixed(1)}, inject() returned ${a.phases.returned.median?.toFixed(1)}` +
             `${r.error ? `; script error: ${r.error}` : ''}${r.problems?.length ? `; ${r.problems.join(', ')}` : ''}`,
         );
         conditions.push({ mode, cond, hogs: cond === 'load' ? hogs : 0, loadBefore, loadAfter: load(), wallS: (Date.now() - t0) / 1000, raw: r, ...a });

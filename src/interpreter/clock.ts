@@ -33,6 +33,17 @@ export class ScriptClock {
     this.spinUntil(usecs);
   }
 
+  /** CLOCK_MONOTONIC nanoseconds of a script time. */
+  nsOf(usecs: number): bigint {
+    return this.startNs + BigInt(Math.round(usecs * 1000));
+  }
+
+  /** Like waitUntil() without the final spin: returns at `usecs` or up to ~0.1 ms after. */
+  async waitNear(usecs: number): Promise<void> {
+    await new Promise((r) => setImmediate(r));
+    this.blockUntil(usecs);
+  }
+
   /** Sleeps the thread (no event loop) until about `usecs`. */
   blockUntil(usecs: number): void {
     const left = usecs - this.nowUsecs();

@@ -6,7 +6,6 @@ import { bytesEqual, formatIp } from '../codec/address.js';
 import { encodePacket, TCP_FLAG, type Packet } from '../codec/packet.js';
 import type { CapturedPacket } from '../injector/capture.js';
 import { setupEnvironment, type Environment } from '../injector/environment.js';
-import { writePacket } from '../injector/tun.js';
 import type { CommandAction, Event, IcmpBody, PacketAction, Script, SyscallAction } from '../parser/ast.js';
 import { errno as lastErrno, libc, raiseSchedulingPriority } from '../sys/libc.js';
 import { runShell } from '../sys/shell.js';
@@ -31,13 +30,23 @@ export interface RunOutcome {
   warnings: string[];
   /** Outbound packets captured and injected packets, for pcaps and verbose logs. */
   packets: CapturedPacket[];
+  /** Script time 0 on CLOCK_MONOTONIC (the packets' timeNs clock), e.g. for timing benchmarks. */
+  clockStartNs: bigint;
 }
 
 export interface RunHooks {
   log?: (line: string) => void;
+  /**
+   * The process exits right after the run (a runner's run process): tun0, the threads and the
+   * sockets then go with the process and its network namespace, so the run skips closing them
+   * (closing tun0 waits for the kernel to unregister it: tens of milliseconds per run).
+   */
+  processExitsAfter?: boolean;
 }
 
 const fmtSecs = (usecs: number) => (usecs / 1e6).toFixed(6);
+/** An inbound packet is built this long before its time, then handed to the injection thread. */
+const PREPARE_AHEAD_USECS = 1000;
 
 
 class Interpreter {
@@ -71,6 +80,14 @@ class Interpreter {
     this.outbound = new OutboundQueue(env.capture, () => this.clock);
   }
 
+  get clockStartNs(): bigint {
+    return this.clock.startNs;
+  }
+
+  allWarnings(): string[] {
+    return [...this.warnings, ...this.s.mptcp.notes];
+  }
+
   private log(text: string): void {
     if (this.config.verbose) this.hooks.log?.(text);
   }
@@ -82,6 +99,7 @@ class Interpreter {
     await this.blocking.ready();
     if (this.script.initCommand) await this.runCommand(this.script.initCommand, 'init');
     warmUpHotPaths(this.s);
+    collectGarbageNow();
     for (const problem of raiseSchedulingPriority()) this.log(`scheduling: ${problem}`);
     this.clock = new ScriptClock();
     this.s.clock = this.clock;
@@ -99,11 +117,15 @@ class Interpreter {
       await this.code.finish(this.file);
     } finally {
       if (!cleaned && this.script.cleanupCommand) await this.runCommand(this.script.cleanupCommand, 'cleanup').catch(() => undefined);
-      for (const sock of this.s.sockets.values()) {
-        // shutdown() wakes a blocked accept/read on the libuv pool; close() alone does not.
-        libc.shutdown(sock.liveFd, 2);
-        libc.close(sock.liveFd);
-      }
+      if (!this.hooks.processExitsAfter) this.closeSockets();
+    }
+  }
+
+  private closeSockets(): void {
+    for (const sock of this.s.sockets.values()) {
+      // shutdown() wakes a blocked accept/read on the libuv pool; close() alone does not.
+      libc.shutdown(sock.liveFd, 2);
+      libc.close(sock.liveFd);
     }
   }
 
@@ -146,12 +168,14 @@ class Interpreter {
     if (a.kind === 'packet' && a.direction === 'outbound') {
       completedAt = await this.expectOutbound(a, w, tol, ev);
     } else if (a.kind === 'packet') {
-      // Build the packet before its time, so only the write remains once the clock says so.
-      await this.clock.waitUntil(w.start - 300);
+      // Build the packet shortly before its time (building can take 0.1 ms); the injection
+      // thread writes it at the exact time and says when it did.
+      await this.clock.waitNear(w.start - PREPARE_AHEAD_USECS);
       const { bytes, describe } = this.prepareInbound(a);
-      this.clock.spinUntil(w.start);
-      writePacket(this.env.tun, bytes);
-      const injectedAt = this.clock.nowUsecs();
+      const injectedAt = this.clock.usecsOf(await this.env.inject(bytes, this.clock.nsOf(w.start)));
+      // The next relative time counts from the write, as packetdrill's does (not from when we
+      // learnt of it).
+      completedAt = injectedAt;
       if (this.config.verbose) this.log(`inbound injected packet: ${fmtSecs(injectedAt)} ${describe()}`);
       if (!first) checkTiming(w, tol, injectedAt, describeAction(a), ev.time.loc);
       this.outbound.pull();
@@ -205,7 +229,9 @@ class Interpreter {
       (p.transport.tcp.flags & (TCP_FLAG.SYN | TCP_FLAG.ACK)) === TCP_FLAG.SYN &&
       (!remote.ip || bytesEqual(remote.ip, p.ip.dst)) &&
       !this.s.connections.some((c) => c.matchesOutgoing(p));
-    const first = await this.outbound.next(conn ? (p) => conn!.matchesOutgoing(p) : isNewSubflowSyn, deadline, line.loc);
+    // MPTCP runs only (the fork's socket matching): a packet on another known subflow first fails the line.
+    const foreign = this.s.mptcp.kernelKey === undefined ? undefined : (p: Packet) => this.s.connections.some((c) => c !== conn && c.matchesOutgoing(p));
+    const first = await this.outbound.next(conn ? (p) => conn!.matchesOutgoing(p) : isNewSubflowSyn, deadline, line.loc, foreign);
     if (!first)
       throw new ScriptError('packet', `timed out waiting for packet: nothing from the kernel within ${timeoutUsecs / 1e6} s`, line.loc, [], 'Timed out waiting for packet');
     if (!conn) {
@@ -311,6 +337,15 @@ class Interpreter {
   }
 }
 
+/**
+ * A full collection before the clock starts, when node runs with --expose-gc (run processes
+ * do): the garbage of loading and set-up would otherwise be collected during the script, and
+ * a mark-compact pause of 10-30 ms made an early event late.
+ */
+function collectGarbageNow(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+}
+
 function describeAction(a: Event['action']): string {
   if (a.kind === 'packet') return 'inbound packet';
   if (a.kind === 'syscall') return 'system call start';
@@ -352,11 +387,11 @@ export async function runScript(script: Script, file: string, config: RunConfig,
   const interp = new Interpreter(script, file, config, env, hooks);
   try {
     await interp.run();
-    return { warnings: interp.warnings, packets: interp.outbound.seen };
+    return { warnings: interp.allWarnings(), packets: interp.outbound.seen, clockStartNs: interp.clockStartNs };
   } catch (e) {
-    if (e instanceof ScriptError) return { error: e, warnings: interp.warnings, packets: interp.outbound.seen };
+    if (e instanceof ScriptError) return { error: e, warnings: interp.allWarnings(), packets: interp.outbound.seen, clockStartNs: interp.clockStartNs };
     throw e;
   } finally {
-    await env.close();
+    if (!hooks.processExitsAfter) await env.close();
   }
 }

@@ -79,16 +79,15 @@ export function check(call: string, result: number): number {
 }
 
 /**
- * As packetdrill does: lowest real-time round-robin priority for the thread that keeps the
- * script clock, so a busy machine delays our injections less. Best effort: returns what could
- * not be done. (No mlockall: with MCL_FUTURE V8's heap reservations fail and the process dies
- * with SIGILL.)
+ * As packetdrill does: real-time round-robin priority (lowest, 1, by default) for the run's
+ * threads, so a busy machine delays them less. Best effort: returns what could not be done.
+ * (No mlockall: with MCL_FUTURE V8's heap reservations fail and the process dies with SIGILL.)
  */
-export function raiseSchedulingPriority(): string[] {
+export function raiseSchedulingPriority(priority = 1): string[] {
   const problems: string[] = [];
   const SCHED_RR = 2;
   const param = Buffer.alloc(4);
-  param.writeInt32LE(1);
+  param.writeInt32LE(priority);
   if (libc.schedSetscheduler(0, SCHED_RR, param) < 0) problems.push(`sched_setscheduler(SCHED_RR): errno ${koffi.errno()}`);
   return problems;
 }
