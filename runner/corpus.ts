@@ -12,6 +12,7 @@ import { prepareCorpusHost } from './corpus-host.js';
 import { mapPool } from './pool.js';
 import { createProgress } from './progress.js';
 import { runOne } from './run-one.js';
+import { RunProcessPool } from './run-process.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -123,7 +124,27 @@ function formatReport(suite: string, comparisons: Comparison[], wallMs: number):
     const ours = c.ours.error ? `${c.ours.error.line ?? '?'}: ${c.ours.error.message}` : c.ours.verdict;
     lines.push(`| ${c.row.script} | ${c.row.variant} | ${cell(c.why)} | ${cell(ours)} | ${cell(c.row.firstError || c.row.verdict)} |`);
   }
+  lines.push('', ...formatTimeComparison(comparisons));
   return lines.join('\n') + '\n';
+}
+
+/** Our run times beside the reference's (its serial wall_ms per run), to see where time goes. */
+export function formatTimeComparison(comparisons: Comparison[]): string[] {
+  const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+  const ours = sum(comparisons.map((c) => c.ours.durationMs));
+  const ref = sum(comparisons.map((c) => c.row.wallMs));
+  const diffs = comparisons.map((c) => ({ c, d: c.ours.durationMs - c.row.wallMs })).sort((a, b) => a.d - b.d);
+  const median = diffs.length ? diffs[diffs.length >> 1]!.d : 0;
+  const lines = [
+    '## Time per run',
+    '',
+    `Sum of run times: ours ${(ours / 1000).toFixed(1)} s, reference ${(ref / 1000).toFixed(1)} s (serial); median difference per run ${median >= 0 ? '+' : ''}${median} ms.`,
+    '',
+    '| slowest relative to the reference | variant | ours ms | reference ms |',
+    '| --- | --- | --- | --- |',
+  ];
+  for (const { c } of diffs.slice(-5).reverse()) lines.push(`| ${c.row.script} | ${c.row.variant} | ${c.ours.durationMs} | ${c.row.wallMs} |`);
+  return lines;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -148,16 +169,22 @@ async function main(argv: string[]): Promise<number> {
   const started = performance.now();
   const progress = createProgress(process.stderr, rows.length, { jobs });
   let comparisons: Comparison[];
+  const pool = new RunProcessPool({ jobs, runs: rows.length, currentNetns: false });
   try {
-    comparisons = await mapPool(rows, jobs, async (row) => {
+    // Longest first (by the reference's times): a long script started last would leave one job
+    // slot running alone at the end.
+    const longestFirst = [...rows].sort((a, b) => b.wallMs - a.wallMs);
+    const done = await mapPool(longestFirst, jobs, async (row) => {
       const file = join(dir, row.script);
       const job: ChildJob = { file, display: relative(process.cwd(), file), variant: row.variant, flags: corpusFlags(suite, row.variant), toleranceScale: 1 };
       const h = progress.start(`${row.script} ${row.variant}`);
-      const ours = await runOne(job, { timeoutMs: 180_000, currentNetns: false });
+      const ours = await runOne(job, { timeoutMs: 180_000, currentNetns: false, pool });
       progress.end(h, ours);
       return compareVerdict(row, ours);
     });
+    comparisons = rows.map((row) => done[longestFirst.indexOf(row)]!);
   } finally {
+    await pool.close();
     progress.finish();
     restore();
   }
