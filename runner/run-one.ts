@@ -18,7 +18,8 @@ export interface RunOneOptions {
  */
 export async function runOne(job: ChildJob, opts: RunOneOptions): Promise<RunResult> {
   const started = performance.now();
-  const proc = opts.pool?.take() ?? new RunProcess(opts.currentNetns);
+  const proc = opts.pool ? await opts.pool.take() : new RunProcess(opts.currentNetns);
+  if (!opts.pool && !(await proc.whenReady())) throw new Error('the run process ended before it was ready');
   let timedOut = false;
   let canceled = false;
   const timer = setTimeout(() => {
@@ -34,6 +35,8 @@ export async function runOne(job: ChildJob, opts: RunOneOptions): Promise<RunRes
   const r = await proc.run(job);
   clearTimeout(timer);
   opts.signal?.removeEventListener('abort', onAbort);
+  if (opts.pool) opts.pool.giveBack(proc);
+  else proc.end();
   const durationMs = Math.round(performance.now() - started);
   const stderrLines = r.stderr ? r.stderr.replace(/\n$/, '').split('\n') : [];
   if (r.result) {

@@ -1,11 +1,11 @@
 import { execa, type ResultPromise } from 'execa';
 import { fileURLToPath } from 'node:url';
-import { RESULT_MARKER } from '../src/cli/job.js';
+import { READY_MARKER, RESULT_MARKER } from '../src/cli/job.js';
 import type { RunResult } from '../src/report/result.js';
 
 const childEntry = fileURLToPath(new URL('../src/cli/child.js', import.meta.url));
 
-/** How a run process ended, as far as the runner saw it. */
+/** How one job ended, as far as the runner saw it. */
 export interface ProcessOutcome {
   /** The child's RunResult, if it printed one. */
   result?: RunResult;
@@ -15,53 +15,74 @@ export interface ProcessOutcome {
 }
 
 /**
- * One run process: `unshare -n -- node child.js`, started before its job is known so that
- * node's start-up, module loading and thread start-up (~0.25 s) overlap the previous run. It
- * lives in a network namespace of its own and in a process group of its own: a timeout or
- * Ctrl-C kills it and every command it started (a script's `sleep` would otherwise outlive it).
+ * A run process (src/cli/child.ts): `unshare -n -- node child.js`, started before it has work
+ * so that node's start-up, module loading and thread start-up (~0.3 s of CPU) are paid once
+ * for up to 25 jobs, each of which gets a network namespace of its own inside. It has a process
+ * group of its own: a timeout or Ctrl-C kills it and every command it started (a script's
+ * `sleep` would otherwise outlive it).
  */
 export class RunProcess {
   private readonly child: ResultPromise;
   private stdout = '';
   private stderr = '';
-  private resultLine: ((line: string) => void) | undefined;
+  private onResult: ((line: string) => void) | undefined;
+  private onReady: (() => void) | undefined;
+  private readyCount = 0;
   /** Settles when the process has exited (never rejects). */
   readonly exited: Promise<{ exitCode?: number; signal?: string }>;
+  private hasExited = false;
 
   constructor(currentNetns: boolean) {
-    // --expose-gc: the run collects its set-up garbage before the script clock starts.
-    const node = [process.execPath, '--expose-gc', childEntry];
+    // --expose-gc: each run collects garbage before its script clock starts.
+    // --single-threaded-gc: the job's real-time main thread must never wait for a GC helper
+    // thread (normal priority, so starved while real-time threads take the CPUs: stalls of 0.5 s).
+    const node = [process.execPath, '--expose-gc', '--single-threaded-gc', childEntry, ...(currentNetns ? ['--current-netns'] : [])];
     const [file, ...args] = currentNetns ? node : ['unshare', '-n', '--', ...node];
     this.child = execa(file!, args, { reject: false, stdin: 'pipe', buffer: false, detached: true });
-    this.child.stdout!.on('data', (chunk: Buffer) => {
-      this.stdout += chunk.toString('utf8');
-      const at = this.stdout.indexOf(RESULT_MARKER);
-      const end = this.stdout.indexOf('\n', at);
-      if (at >= 0 && end >= 0) this.resultLine?.(this.stdout.slice(at + RESULT_MARKER.length, end));
-    });
+    this.child.stdout!.on('data', (chunk: Buffer) => this.takeLines(chunk.toString('utf8')));
     this.child.stderr!.on('data', (chunk: Buffer) => (this.stderr += chunk.toString('utf8')));
-    // A spare that is never used gets its stdin closed; EPIPE there is not an error.
+    // A process that is never given a job gets its stdin closed; EPIPE there is not an error.
     this.child.stdin!.on('error', () => undefined);
-    this.exited = this.child.then((r) => ({ exitCode: r.exitCode, signal: r.signal }));
+    this.exited = this.child.then((r) => {
+      this.hasExited = true;
+      return { exitCode: r.exitCode, signal: r.signal };
+    });
   }
 
-  /**
-   * Hands the job to the process and resolves with its result line as soon as it is printed:
-   * the process then exits on its own (the kernel takes its TUN device and namespace down),
-   * and the runner need not wait for that.
-   */
+  private takeLines(text: string): void {
+    this.stdout += text;
+    for (let nl = this.stdout.indexOf('\n'); nl >= 0; nl = this.stdout.indexOf('\n')) {
+      const line = this.stdout.slice(0, nl);
+      this.stdout = this.stdout.slice(nl + 1);
+      if (line.startsWith(RESULT_MARKER)) this.onResult?.(line.slice(RESULT_MARKER.length));
+      else if (line === READY_MARKER) {
+        this.readyCount++;
+        this.onReady?.();
+      }
+    }
+  }
+
+  /** Resolves true when the process can take a job, false if it exits first. */
+  whenReady(): Promise<boolean> {
+    if (this.readyCount > 0) return Promise.resolve(true);
+    if (this.hasExited) return Promise.resolve(false);
+    return Promise.race([new Promise<boolean>((resolve) => (this.onReady = () => resolve(true))), this.exited.then(() => false)]);
+  }
+
+  /** Hands the job over; resolves with its result as soon as it is printed (or with how the process ended). */
   run(job: unknown): Promise<ProcessOutcome> {
-    const printed = new Promise<string>((resolve) => (this.resultLine = resolve));
-    this.child.stdin!.end(`${JSON.stringify(job)}\n`);
+    this.readyCount--;
+    this.stderr = '';
+    const printed = new Promise<string>((resolve) => (this.onResult = resolve));
+    this.child.stdin!.write(`${JSON.stringify(job)}\n`);
     return Promise.race([
       printed.then((line) => ({ result: JSON.parse(line) as RunResult, stderr: this.stderr })),
-      // stdout may still hold the result line when the exit is seen: read it after the streams end.
+      // stdout may still hold the result line when the exit is seen: let the streams finish.
       this.exited.then(async (how) => {
         await new Promise((r) => setImmediate(r));
-        const line = this.stdout.split('\n').find((l) => l.startsWith(RESULT_MARKER));
-        return { ...how, stderr: this.stderr, result: line ? (JSON.parse(line.slice(RESULT_MARKER.length)) as RunResult) : undefined };
+        return { ...how, stderr: this.stderr };
       }),
-    ]);
+    ]).finally(() => (this.onResult = undefined));
   }
 
   /** Kills the process and everything it started. */
@@ -73,56 +94,74 @@ export class RunProcess {
     }
   }
 
-  /** A spare that was not needed: closing stdin makes it exit. */
-  discard(): void {
+  /** No more jobs: closing stdin makes it exit. */
+  end(): void {
     this.child.stdin!.end();
   }
 }
 
 /**
- * Keeps two run processes per job slot started ahead of need (a run shorter than a process's
- * start-up, ~0.3 s, would otherwise wait for its successor), never more than the runs still to
- * come. take() returns a started process and starts its replacement.
+ * The run processes of one `tsdrill run` or corpus run: two per job slot (one runs while the
+ * other cleans up after its last job or starts), never more than there are runs. A process
+ * that exits (after its last job, a crash or a kill) is replaced while runs remain.
  */
 export class RunProcessPool {
-  private readonly ready: RunProcess[] = [];
+  private readonly idle: RunProcess[] = [];
   private readonly all = new Set<RunProcess>();
-  private toStart: number;
+  private readonly waiters: ((p: RunProcess) => void)[] = [];
+  private runsLeft: number;
+  private closed = false;
 
-  constructor(
-    private readonly opts: { jobs: number; runs: number; currentNetns: boolean },
-  ) {
-    this.toStart = opts.runs;
-    for (let i = 0; i < 2 * opts.jobs; i++) this.startOne();
+  constructor(private readonly opts: { jobs: number; runs: number; currentNetns: boolean }) {
+    this.runsLeft = opts.runs;
+    for (let i = 0; i < Math.min(2 * opts.jobs, opts.runs); i++) this.start();
   }
 
-  private startOne(): void {
-    if (this.toStart <= 0) return;
-    this.toStart--;
+  private start(): void {
     const p = new RunProcess(this.opts.currentNetns);
     this.all.add(p);
-    void p.exited.then(() => this.all.delete(p));
-    this.ready.push(p);
+    void p.exited.then(() => {
+      this.all.delete(p);
+      const i = this.idle.indexOf(p);
+      if (i >= 0) this.idle.splice(i, 1);
+      if (!this.closed && (this.waiters.length > 0 || this.all.size < Math.min(2 * this.opts.jobs, this.runsLeft))) this.start();
+    });
+    void p.whenReady().then((ready) => ready && this.offer(p));
   }
 
-  take(): RunProcess {
-    if (this.ready.length === 0) {
-      this.toStart++;
-      this.startOne();
-    }
-    const p = this.ready.shift()!;
-    this.startOne();
-    return p;
+  private offer(p: RunProcess): void {
+    if (this.closed) return p.end();
+    const waiter = this.waiters.shift();
+    if (waiter) waiter(p);
+    else this.idle.push(p);
   }
 
-  /** Kills every process still running (Ctrl-C). */
+  /** A process ready for a job (waits for one to finish starting or cleaning up). */
+  take(): Promise<RunProcess> {
+    this.runsLeft--;
+    const p = this.idle.shift();
+    if (p) return Promise.resolve(p);
+    if (this.all.size === 0) this.start();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** After its job: the process comes back once it says it is ready again (or is replaced). */
+  giveBack(p: RunProcess): void {
+    if (this.runsLeft <= 0) return p.end();
+    void p.whenReady().then((ready) => ready && this.offer(p));
+  }
+
+  /** Kills every process (Ctrl-C). */
   killAll(): void {
+    this.closed = true;
     for (const p of this.all) p.kill();
   }
 
-  /** Ends unused spares and waits for every process to be gone; kills what lingers. */
+  /** Ends the idle processes and waits for every process to be gone; kills what lingers. */
   async close(graceMs = 5000): Promise<void> {
-    for (const p of this.ready.splice(0)) p.discard();
+    this.closed = true;
+    for (const p of this.idle.splice(0)) p.end();
+    for (const p of this.all) p.end();
     const timer = setTimeout(() => this.killAll(), graceMs);
     await Promise.all([...this.all].map((p) => p.exited));
     clearTimeout(timer);

@@ -1,6 +1,6 @@
 import type { Flag, IpVersion } from '../interpreter/config.js';
 
-/** What the runner asks one child process to run (passed as JSON in TSDRILL_JOB). */
+/** What the runner asks a run process to run (one JSON line on its stdin). */
 export interface ChildJob {
   file: string;
   /** Script path as the user named it (for reports). */
@@ -13,5 +13,7 @@ export interface ChildJob {
   pcap?: { path: string; mode: 'fail' | 'all' };
 }
 
-/** Prefix of the one stdout line that carries the child's RunResult as JSON. */
+/** Prefix of the stdout line that carries a job's RunResult as JSON. */
 export const RESULT_MARKER = '@@tsdrill-result@@';
+/** The stdout line a run process prints when it can take a job. */
+export const READY_MARKER = '@@tsdrill-ready@@';

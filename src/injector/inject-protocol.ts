@@ -16,6 +16,9 @@ export const REQUEST = 1;
 export const DONE = 2;
 export const STOP = 3;
 
+/** The thread's message once it has seen STOP (it then waits for the next run). */
+export const INJECT_STOPPED = 'tsdrill:inject-stopped';
+
 /** The thread sleeps until this long before a packet's time, then spins (a wake-up is that imprecise). */
 export const SPIN_NS = 200_000n;
 

@@ -4,14 +4,15 @@
 import { parentPort } from 'node:worker_threads';
 import { clocks, errno, libc, raiseSchedulingPriority } from '../sys/libc.js';
 import { LOADED } from '../sys/spare-workers.js';
-import { DONE, LENGTH, REQUEST, RESULT, SPIN_NS, STATE, STOP, TARGET_NS, WRITTEN_NS, type InjectThreadSetup } from './inject-protocol.js';
+import { DONE, LENGTH, REQUEST, RESULT, SPIN_NS, STATE, STOP, TARGET_NS, WRITTEN_NS, INJECT_STOPPED, type InjectThreadSetup } from './inject-protocol.js';
 
 // One step above the run's other real-time threads: when it wakes for a packet it preempts
 // them instead of waiting behind them when it wakes for a packet.
 raiseSchedulingPriority(2);
 parentPort!.postMessage(LOADED);
 
-parentPort!.once('message', ({ fd, control, data }: InjectThreadSetup) => {
+// One run after another: each brings its device and shared memory, and ends with STOP.
+parentPort!.on('message', ({ fd, control, data }: InjectThreadSetup) => {
   const i32 = new Int32Array(control);
   const i64 = new BigInt64Array(control);
   const packet = Buffer.from(data);
@@ -36,5 +37,5 @@ parentPort!.once('message', ({ fd, control, data }: InjectThreadSetup) => {
     Atomics.store(i32, STATE, DONE);
     Atomics.notify(i32, STATE);
   }
-  process.exit(0);
+  parentPort!.postMessage(INJECT_STOPPED);
 });

@@ -1,6 +1,7 @@
 import { errnoMessage } from '../syscalls/errno.js';
-import { takeWorker, whileWaiting } from '../sys/spare-workers.js';
-import { CONTROL_BYTES, DONE, IDLE, LENGTH, REQUEST, RESULT, STATE, STOP, TARGET_NS, WRITTEN_NS } from './inject-protocol.js';
+import type { Worker } from 'node:worker_threads';
+import { releaseWorker, takeWorker, whileWaiting } from '../sys/spare-workers.js';
+import { CONTROL_BYTES, DONE, IDLE, LENGTH, REQUEST, RESULT, STATE, STOP, TARGET_NS, WRITTEN_NS, INJECT_STOPPED } from './inject-protocol.js';
 import { clocks } from '../sys/libc.js';
 import { writePacket, type TunDevice } from './tun.js';
 
@@ -26,6 +27,7 @@ export class PacketInjector {
   private readonly i64: BigInt64Array;
   private readonly data: Uint8Array;
   private readonly stopped: Promise<unknown>;
+  private readonly worker: Worker;
   /** Resolves when the thread has loaded (see spare-workers.ts: no koffi use before). */
   readonly loaded: Promise<void>;
 
@@ -36,8 +38,10 @@ export class PacketInjector {
     this.i64 = new BigInt64Array(control);
     this.data = new Uint8Array(data);
     const { worker, loaded } = takeWorker(INJECT_THREAD);
+    this.worker = worker;
     this.loaded = loaded;
-    this.stopped = new Promise((resolve) => worker.once('exit', resolve));
+    this.stopped = new Promise<void>((resolve) => worker.on('message', (m) => m === INJECT_STOPPED && resolve()));
+    worker.unref();
     worker.postMessage({ fd: tun.fd, control, data });
   }
 
@@ -77,5 +81,6 @@ export class PacketInjector {
     Atomics.store(this.i32, STATE, STOP);
     Atomics.notify(this.i32, STATE);
     await whileWaiting(this.stopped);
+    releaseWorker(INJECT_THREAD, this.worker);
   }
 }

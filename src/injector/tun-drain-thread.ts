@@ -4,24 +4,24 @@
 import { parentPort } from 'node:worker_threads';
 import { libc, raiseSchedulingPriority } from '../sys/libc.js';
 import { LOADED } from '../sys/spare-workers.js';
-import { DRAINING } from './tun-drain-protocol.js';
+import { DRAINING, DRAIN_STOPPED } from './tun-drain-protocol.js';
 
 // Real-time like the main thread: a late drain delays the kernel's next segment (TSQ).
 raiseSchedulingPriority();
 parentPort!.postMessage(LOADED);
 
 // The device comes in a message: the thread may be started (and koffi loaded) before the run
-// has a device. The reply says the drain is running.
-parentPort!.once('message', ({ fd, stop }: { fd: number; stop: Int32Array }) => {
+// has a device, and serves one run after another. It answers DRAINING, then DRAIN_STOPPED.
+const buf = Buffer.alloc(65536);
+const pollfd = Buffer.alloc(8);
+parentPort!.on('message', ({ fd, stop }: { fd: number; stop: Int32Array }) => {
   const POLLIN = 1;
-  const pollfd = Buffer.alloc(8);
   pollfd.writeInt32LE(fd, 0);
   pollfd.writeInt16LE(POLLIN, 4);
-  const buf = Buffer.alloc(65536);
   parentPort!.postMessage(DRAINING);
   while (Atomics.load(stop, 0) === 0) {
     pollfd.writeInt16LE(0, 6);
     if (libc.poll(pollfd, 1, 10) > 0) while (Number(libc.read(fd, buf, buf.length)) > 0);
   }
-  process.exit(0);
+  parentPort!.postMessage(DRAIN_STOPPED);
 });

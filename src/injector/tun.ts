@@ -1,6 +1,6 @@
 import { check, libc } from '../sys/libc.js';
-import { takeWorker, whileWaiting } from '../sys/spare-workers.js';
-import { DRAINING } from './tun-drain-protocol.js';
+import { releaseWorker, takeWorker, whileWaiting } from '../sys/spare-workers.js';
+import { DRAIN_STOPPED, DRAINING } from './tun-drain-protocol.js';
 
 /** The thread that drains tun0 (startTunDrain); a run process may start it ahead of time. */
 export const TUN_DRAIN_THREAD = new URL('./tun-drain-thread.js', import.meta.url);
@@ -56,8 +56,9 @@ export function writePacket(tun: TunDevice, bytes: Uint8Array): void {
 export function startTunDrain(tun: TunDevice): { ready: Promise<void>; stop(): Promise<void> } {
   const stop = new Int32Array(new SharedArrayBuffer(4));
   const { worker } = takeWorker(TUN_DRAIN_THREAD);
+  let stopped: () => void = () => undefined;
   const ready = new Promise<void>((resolve, reject) => {
-    worker.on('message', (m) => m === DRAINING && resolve());
+    worker.on('message', (m) => (m === DRAINING ? resolve() : m === DRAIN_STOPPED && stopped()));
     worker.once('error', reject);
   });
   worker.unref();
@@ -65,8 +66,10 @@ export function startTunDrain(tun: TunDevice): { ready: Promise<void>; stop(): P
   return {
     ready: whileWaiting(ready),
     async stop() {
+      const done = new Promise<void>((resolve) => (stopped = resolve));
       Atomics.store(stop, 0, 1);
-      await whileWaiting(new Promise((resolve) => worker.once('exit', resolve)));
+      await whileWaiting(done);
+      releaseWorker(TUN_DRAIN_THREAD, worker);
     },
   };
 }

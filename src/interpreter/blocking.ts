@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import { addressOf, libc, type LibcFunction } from '../sys/libc.js';
-import { LOADED, takeWorker, whileWaiting } from '../sys/spare-workers.js';
+import { LOADED, markProcessDirty, releaseWorker, takeWorker, whileWaiting } from '../sys/spare-workers.js';
 
 /** The blocking-call thread's entry; a run process may start it ahead of time. */
 export const BLOCKING_THREAD = new URL('./blocking-thread.js', import.meta.url);
@@ -63,8 +63,15 @@ export class BlockingCalls {
     );
   }
 
-  /** Stops the thread (a call blocked in the kernel is abandoned with it). */
+  /**
+   * Gives the thread back for the next run; with a call still blocked in the kernel the thread
+   * is abandoned, and this process must not run another job.
+   */
   async close(): Promise<void> {
-    await this.worker.terminate();
+    // Closed sockets wake their blocked calls: give the answer a moment to come back.
+    for (let i = 0; i < 20 && this.waiting.size > 0; i++) await whileWaiting(new Promise((r) => setTimeout(r, 10)));
+    if (this.waiting.size === 0) return releaseWorker(BLOCKING_THREAD, this.worker);
+    markProcessDirty('a blocking call was still in the kernel at the end of the run');
+    void this.worker.terminate();
   }
 }

@@ -117,16 +117,21 @@ class Interpreter {
       await this.code.finish(this.file);
     } finally {
       if (!cleaned && this.script.cleanupCommand) await this.runCommand(this.script.cleanupCommand, 'cleanup').catch(() => undefined);
-      if (!this.hooks.processExitsAfter) this.closeSockets();
+      if (!this.hooks.processExitsAfter) {
+        this.closeSockets();
+        await this.blocking.close();
+      }
     }
   }
 
+  /** Closes what the script left open (the run process may run another job next). */
   private closeSockets(): void {
     for (const sock of this.s.sockets.values()) {
-      // shutdown() wakes a blocked accept/read on the libuv pool; close() alone does not.
+      // shutdown() wakes a call blocked in the syscall thread; close() alone does not.
       libc.shutdown(sock.liveFd, 2);
       libc.close(sock.liveFd);
     }
+    for (const liveFd of this.s.files.values()) libc.close(liveFd);
   }
 
   /** The socket code events read TCP_INFO from: the current flow's, else the newest socket. */

@@ -41,6 +41,7 @@ export const libc = {
   ifNameToIndex: lib.func('unsigned int if_nametoindex(const char *name)'),
   exit: lib.func('void _exit(int code)'),
   getpid: lib.func('int getpid(void)'),
+  unshare: lib.func('int unshare(int flags)'),
   schedSetscheduler: lib.func('int sched_setscheduler(int pid, int policy, const void *param)'),
   // Script system calls beyond sockets (src/interpreter/syscalls/{files,poll}.ts).
   pipe: lib.func('int pipe(void *fds)'),

@@ -53,6 +53,29 @@ export function takeWorker(url: URL): StartedWorker {
   return spare ?? start(url);
 }
 
+/**
+ * Gives a worker back after a run, idle and ready for the next one (the run process keeps its
+ * threads from job to job). A second spare for the same entry is not kept.
+ */
+export function releaseWorker(url: URL, worker: Worker): void {
+  worker.removeAllListeners('message');
+  worker.unref();
+  if (spares.has(url.href)) void worker.terminate();
+  else spares.set(url.href, { worker, loaded: Promise.resolve() });
+}
+
+let dirtyReason: string | undefined;
+
+/** Something of a run could not be cleaned up (e.g. a call still blocked in its thread). */
+export function markProcessDirty(reason: string): void {
+  dirtyReason ??= reason;
+}
+
+/** Why this process must not run another job, if it must not. */
+export function processDirty(): string | undefined {
+  return dirtyReason;
+}
+
 /** Keeps the process alive until `p` settles (an unref'd worker's answer would not). */
 export function whileWaiting<T>(p: Promise<T>): Promise<T> {
   const alive = setInterval(() => undefined, 1 << 30);
