@@ -16,7 +16,7 @@ import type { ChildJob } from './job.js';
  * Runs one script variant in the current network namespace and returns its result (never
  * throws for script, parse or configuration errors: they are results too).
  */
-export async function runJob(job: ChildJob, hooks: Pick<RunHooks, 'log' | 'processExitsAfter'> = {}): Promise<RunResult> {
+export async function runJob(job: ChildJob, hooks: Pick<RunHooks, 'log'> = {}): Promise<RunResult> {
   const started = performance.now();
   const log: string[] = [];
   const result = (r: Partial<RunResult>): RunResult => ({
@@ -41,7 +41,6 @@ export async function runJob(job: ChildJob, hooks: Pick<RunHooks, 'log' | 'proce
     // --dry_run: parse and configure only, as packetdrill does.
     if (config.dryRun) return result({});
     const outcome = await runScript(script, job.file, config, {
-      processExitsAfter: hooks.processExitsAfter,
       log: (l) => {
         log.push(l);
         hooks.log?.(l);

@@ -36,12 +36,6 @@ export interface RunOutcome {
 
 export interface RunHooks {
   log?: (line: string) => void;
-  /**
-   * The process exits right after the run (a runner's run process): tun0, the threads and the
-   * sockets then go with the process and its network namespace, so the run skips closing them
-   * (closing tun0 waits for the kernel to unregister it: tens of milliseconds per run).
-   */
-  processExitsAfter?: boolean;
 }
 
 const fmtSecs = (usecs: number) => (usecs / 1e6).toFixed(6);
@@ -117,10 +111,8 @@ class Interpreter {
       await this.code.finish(this.file);
     } finally {
       if (!cleaned && this.script.cleanupCommand) await this.runCommand(this.script.cleanupCommand, 'cleanup').catch(() => undefined);
-      if (!this.hooks.processExitsAfter) {
-        this.closeSockets();
-        await this.blocking.close();
-      }
+      this.closeSockets();
+      await this.blocking.close();
     }
   }
 
@@ -397,6 +389,6 @@ export async function runScript(script: Script, file: string, config: RunConfig,
     if (e instanceof ScriptError) return { error: e, warnings: interp.allWarnings(), packets: interp.outbound.seen, clockStartNs: interp.clockStartNs };
     throw e;
   } finally {
-    if (!hooks.processExitsAfter) await env.close();
+    await env.close();
   }
 }
