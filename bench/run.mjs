@@ -179,7 +179,8 @@ if (results.fixed || results.corpus || results.scripts) {
     r('`node` importing the interpreter (`dist/src/interpreter/run.js`, incl. process start)', f.importInterpreter);
     r('`setupEnvironment()` (TUN, `ip` commands, capture socket, drain thread)', f.setupEnvironment);
     r('`Environment.close()`', f.closeEnvironment);
-    r('**a trivial script through `runOne()`** (socket + close)', f.trivialRun);
+    r('**a trivial script through `runOne()`, new run process** (socket + close; a one-script `tsdrill run`)', f.trivialRun);
+    if (f.trivialRunReused) r('**the same, run process reused** (as in a suite: start-up paid once per 25 jobs)', f.trivialRunReused);
     L.push('');
   }
   for (const c of results.corpus ?? []) {

@@ -147,6 +147,37 @@ export function formatTimeComparison(comparisons: Comparison[]): string[] {
   return lines;
 }
 
+/**
+ * Runs corpus rows as the reference measured them (host prepared and restored, per-variant
+ * flags) and compares each verdict. Results keep the rows' order.
+ */
+export async function runCorpus(
+  suite: 'tcp' | 'mptcp',
+  rows: ReferenceRow[],
+  opts: { jobs: number; dir: string; progress?: ReturnType<typeof createProgress>; log: (line: string) => void },
+): Promise<Comparison[]> {
+  const restore = await prepareCorpusHost(opts.log);
+  const pool = new RunProcessPool({ jobs: opts.jobs, runs: rows.length, currentNetns: false });
+  try {
+    // Longest first (by the reference's times): a long script started last would leave one job
+    // slot running alone at the end.
+    const longestFirst = [...rows].sort((a, b) => b.wallMs - a.wallMs);
+    const done = await mapPool(longestFirst, opts.jobs, async (row) => {
+      const file = join(opts.dir, row.script);
+      const job: ChildJob = { file, display: relative(process.cwd(), file), variant: row.variant, flags: corpusFlags(suite, row.variant), toleranceScale: 1 };
+      const h = opts.progress?.start(`${row.script} ${row.variant}`);
+      const ours = await runOne(job, { timeoutMs: 180_000, currentNetns: false, pool });
+      if (h !== undefined) opts.progress?.end(h, ours);
+      return compareVerdict(row, ours);
+    });
+    return rows.map((row) => done[longestFirst.indexOf(row)]!);
+  } finally {
+    await pool.close();
+    opts.progress?.finish();
+    restore();
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   const suite = argv[0];
   if (suite !== 'tcp' && suite !== 'mptcp') {
@@ -165,29 +196,9 @@ async function main(argv: string[]): Promise<number> {
   const filter = opt('--filter') ? new RegExp(opt('--filter')!) : undefined;
   const rows = readReference(dir).filter((r) => r.script.startsWith(`${suite}/`) && (!filter || filter.test(r.script)));
   const jobs = Number(opt('-j') ?? availableParallelism());
-  const restore = await prepareCorpusHost((l) => process.stderr.write(`${l}\n`));
   const started = performance.now();
   const progress = createProgress(process.stderr, rows.length, { jobs });
-  let comparisons: Comparison[];
-  const pool = new RunProcessPool({ jobs, runs: rows.length, currentNetns: false });
-  try {
-    // Longest first (by the reference's times): a long script started last would leave one job
-    // slot running alone at the end.
-    const longestFirst = [...rows].sort((a, b) => b.wallMs - a.wallMs);
-    const done = await mapPool(longestFirst, jobs, async (row) => {
-      const file = join(dir, row.script);
-      const job: ChildJob = { file, display: relative(process.cwd(), file), variant: row.variant, flags: corpusFlags(suite, row.variant), toleranceScale: 1 };
-      const h = progress.start(`${row.script} ${row.variant}`);
-      const ours = await runOne(job, { timeoutMs: 180_000, currentNetns: false, pool });
-      progress.end(h, ours);
-      return compareVerdict(row, ours);
-    });
-    comparisons = rows.map((row) => done[longestFirst.indexOf(row)]!);
-  } finally {
-    await pool.close();
-    progress.finish();
-    restore();
-  }
+  const comparisons = await runCorpus(suite, rows, { jobs, dir, progress, log: (l) => process.stderr.write(`${l}\n`) });
   const report = formatReport(suite, comparisons, performance.now() - started);
   const out = opt('--report') ?? `corpus-${suite}.md`;
   writeFileSync(out, report);
