@@ -215,9 +215,12 @@ async function childDirect(mode, times) {
 
 // ---------------------------------------------------------------- parent
 
+/** The interpreter runs with the node flags of the runner's run processes. */
+const { RUN_PROCESS_NODE_FLAGS: nodeFlags } = await import(pathToFileURL(join(ROOT, 'dist/runner/run-process.js')).href);
+
 function runChild(file, mode) {
   return new Promise((resolvePromise, reject) => {
-    const p = spawn('unshare', ['-n', '--', process.execPath, fileURLToPath(import.meta.url), '--child', file, mode], {
+    const p = spawn('unshare', ['-n', '--', process.execPath, ...nodeFlags, fileURLToPath(import.meta.url), '--child', file, mode], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env },
     });

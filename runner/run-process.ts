@@ -5,6 +5,14 @@ import type { RunResult } from '../src/report/result.js';
 
 const childEntry = fileURLToPath(new URL('../src/cli/child.js', import.meta.url));
 
+/**
+ * node's flags for run processes (the timing bench uses them too).
+ * --expose-gc: each run collects garbage before its script clock starts.
+ * --single-threaded-gc: the job's real-time main thread must never wait for a GC helper
+ * thread (normal priority, so starved while real-time threads take the CPUs: stalls of 0.5 s).
+ */
+export const RUN_PROCESS_NODE_FLAGS = ['--expose-gc', '--single-threaded-gc'];
+
 /** How one job ended, as far as the runner saw it. */
 export interface ProcessOutcome {
   /** The child's RunResult, if it printed one. */
@@ -33,10 +41,7 @@ export class RunProcess {
   private hasExited = false;
 
   constructor(currentNetns: boolean) {
-    // --expose-gc: each run collects garbage before its script clock starts.
-    // --single-threaded-gc: the job's real-time main thread must never wait for a GC helper
-    // thread (normal priority, so starved while real-time threads take the CPUs: stalls of 0.5 s).
-    const node = [process.execPath, '--expose-gc', '--single-threaded-gc', childEntry, ...(currentNetns ? ['--current-netns'] : [])];
+    const node = [process.execPath, ...RUN_PROCESS_NODE_FLAGS, childEntry, ...(currentNetns ? ['--current-netns'] : [])];
     const [file, ...args] = currentNetns ? node : ['unshare', '-n', '--', ...node];
     this.child = execa(file!, args, { reject: false, stdin: 'pipe', buffer: false, detached: true });
     this.child.stdout!.on('data', (chunk: Buffer) => this.takeLines(chunk.toString('utf8')));
