@@ -7,7 +7,7 @@ import { LOADED } from '../sys/spare-workers.js';
 import { DONE, LENGTH, REQUEST, RESULT, SPIN_NS, STATE, STOP, TARGET_NS, WRITTEN_NS, INJECT_STOPPED, type InjectThreadSetup } from './inject-protocol.js';
 
 // One step above the run's other real-time threads: when it wakes for a packet it preempts
-// them instead of waiting behind them when it wakes for a packet.
+// them instead of waiting behind them.
 raiseSchedulingPriority(2);
 parentPort!.postMessage(LOADED);
 

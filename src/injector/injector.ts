@@ -10,12 +10,13 @@ export const INJECT_THREAD = new URL('./inject-thread.js', import.meta.url);
 
 const MAX_PACKET = 65536;
 
+/** How long past a packet's time the main thread waits for the thread before giving up. */
+const STUCK_MS = 2000;
+
 /** Atomics.waitAsync (ES2024; in Node since 16), not in the ES2022 lib types we compile with. */
 interface AtomicsWithWaitAsync {
   waitAsync(a: Int32Array, index: number, value: number, timeoutMs: number): { async: boolean; value: Promise<'ok' | 'timed-out'> | 'not-equal' | 'timed-out' };
 }
-/** How long past a packet's time the main thread waits for the thread before giving up. */
-const STUCK_MS = 2000;
 
 /**
  * Writes inbound packets to the TUN device at their exact time from a thread of its own
