@@ -35,7 +35,8 @@ export class RunProcess {
   private stderr = '';
   private onResult: ((line: string) => void) | undefined;
   private onReady: (() => void) | undefined;
-  private readyCount = 0;
+  /** It printed READY and has not been given a job since. */
+  private ready = false;
   /** Settles when the process has exited (never rejects). */
   readonly exited: Promise<{ exitCode?: number; signal?: string }>;
   private hasExited = false;
@@ -61,7 +62,7 @@ export class RunProcess {
       this.stdout = this.stdout.slice(nl + 1);
       if (line.startsWith(RESULT_MARKER)) this.onResult?.(line.slice(RESULT_MARKER.length));
       else if (line === READY_MARKER) {
-        this.readyCount++;
+        this.ready = true;
         this.onReady?.();
       }
     }
@@ -69,14 +70,14 @@ export class RunProcess {
 
   /** Resolves true when the process can take a job, false if it exits first. */
   whenReady(): Promise<boolean> {
-    if (this.readyCount > 0) return Promise.resolve(true);
+    if (this.ready) return Promise.resolve(true);
     if (this.hasExited) return Promise.resolve(false);
     return Promise.race([new Promise<boolean>((resolve) => (this.onReady = () => resolve(true))), this.exited.then(() => false)]);
   }
 
   /** Hands the job over; resolves with its result as soon as it is printed (or with how the process ended). */
   run(job: unknown): Promise<ProcessOutcome> {
-    this.readyCount--;
+    this.ready = false;
     this.stderr = '';
     const printed = new Promise<string>((resolve) => (this.onResult = resolve));
     this.child.stdin!.write(`${JSON.stringify(job)}\n`);

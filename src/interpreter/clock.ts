@@ -27,9 +27,7 @@ export class ScriptClock {
   }
 
   async waitUntil(usecs: number): Promise<void> {
-    // Yield once so pending completions and captures are handled, then sleep the thread.
-    await new Promise((r) => setImmediate(r));
-    this.blockUntil(usecs - 200);
+    await this.waitNear(usecs - 200);
     this.spinUntil(usecs);
   }
 
@@ -40,6 +38,7 @@ export class ScriptClock {
 
   /** Like waitUntil() without the final spin: returns at `usecs` or up to ~0.1 ms after. */
   async waitNear(usecs: number): Promise<void> {
+    // Yield once so pending completions and captures are handled, then sleep the thread.
     await new Promise((r) => setImmediate(r));
     this.blockUntil(usecs);
   }
