@@ -4,7 +4,8 @@
 //
 // Generates a script of N inbound SYNs (to a closed port, so the kernel answers each with a
 // RST) at absolute script times whose gaps are log-uniform between 0.5 ms and 50 ms, and runs
-// it with the interpreter's own runScript() inside `unshare -n`, twice: on an idle machine and
+// it inside `unshare -n` in each mode (MODES below: the interpreter's own runScript(), with and
+// without the CPU wake-latency hold, and the reference's wait loop in C), on an idle machine and
 // with a bounded CPU hog spinning on another core. Nothing in src/ is changed: the run's
 // outcome gives the clock's start (CLOCK_MONOTONIC ns), and the child wraps two prototype
 // methods to observe the rest:
@@ -55,7 +56,7 @@ export function makeScript(packets, seed) {
 
 // ---------------------------------------------------------------- child (inside the netns)
 
-async function child(file) {
+async function child(file, mode) {
   const dist = (p) => join(ROOT, 'dist', p);
   const { parseScript } = await import(dist('src/parser/index.js'));
   const { buildConfig } = await import(dist('src/interpreter/config.js'));
@@ -94,7 +95,7 @@ async function child(file) {
   const script = parseScript(source, file, {});
   const config = buildConfig(
     script.options.map((o) => ({ name: o.name, value: o.value })),
-    [{ name: 'ip_version', value: 'ipv4' }],
+    [{ name: 'ip_version', value: 'ipv4' }, ...(mode === 'interp-deep-idle' ? [{ name: 'allow_deep_idle', value: undefined }] : [])],
   );
   const logs = [];
   const outcome = await runScript(script, file, config, { log: (l) => logs.push(l) });
@@ -134,19 +135,16 @@ async function child(file) {
 }
 
 /**
- * The same measurement without the interpreter, to show what the hot path can reach:
- *   direct: main thread, ScriptClock.waitUntil (the interpreter's wait), packets encoded
- *           before the clock starts, writePacket();
- *   worker: a worker_thread with Atomics.wait then a 200 µs spin (bench/timing-worker.mjs).
+ * The same measurement for the reference packetdrill's way of waiting, reproduced in C
+ * (bench/reference-style-injector.c): the bar the targets compare against, measured here.
+ * Node sets up the namespace and reads the captures; the C process writes the packets.
  */
-async function childDirect(mode, times) {
+async function childReferenceStyle(binary, times) {
   const dist = (p) => join(ROOT, 'dist', p);
   const { setupEnvironment } = await import(dist('src/injector/environment.js'));
-  const { ScriptClock } = await import(dist('src/interpreter/clock.js'));
-  const { writePacket } = await import(dist('src/injector/tun.js'));
   const { encodePacket, IPPROTO, TCP_FLAG } = await import(dist('src/codec/packet.js'));
   const { parseIp } = await import(dist('src/codec/address.js'));
-  const { clocks, raiseSchedulingPriority } = await import(dist('src/sys/libc.js'));
+  const { clocks } = await import(dist('src/sys/libc.js'));
   const env = setupEnvironment(
     { ipVersion: 'ipv4', family: 4, localIp: '192.168.0.1', localPrefix: 16, remoteIp: '192.0.2.1', remotePrefix: 24, gatewayIp: '192.168.0.1', mtu: 1500 },
     false,
@@ -154,13 +152,20 @@ async function childDirect(mode, times) {
   await env.ready;
   const src = parseIp('192.0.2.1');
   const dst = parseIp('192.168.0.1');
-  const packets = times.map((_, i) =>
-    encodePacket({
+  const parts = [Buffer.from(new Uint32Array([times.length]).buffer)];
+  times.forEach((t, i) => {
+    const bytes = encodePacket({
       ip: { version: 4, tos: 0, flowLabel: 0, ttl: 64, protocol: IPPROTO.TCP, id: 0, fragment: 0, src, dst },
       transport: { kind: 'tcp', tcp: { srcPort: 40000 + (i % 20000), dstPort: 8080, seq: i, ack: 0, flags: TCP_FLAG.SYN, reserved: 0, window: 32792, urgentPointer: 0, options: [{ kind: 'mss', mss: 1000 }] } },
       payload: new Uint8Array(0),
-    }),
-  );
+    });
+    const head = Buffer.alloc(12);
+    head.writeBigUInt64LE(BigInt(t), 0);
+    head.writeUInt32LE(bytes.length, 8);
+    parts.push(head, Buffer.from(bytes));
+  });
+  const packetFile = join(HERE, 'out', 'timing-packets.bin');
+  writeFileSync(packetFile, Buffer.concat(parts));
   const seen = [];
   const readLatencyNs = [];
   const pull = () => {
@@ -172,40 +177,23 @@ async function childDirect(mode, times) {
     }
   };
   env.capture.onReadable(pull);
-  let startNs;
-  let writeStart = [];
-  let problems = [];
-  if (mode === 'direct') {
-    problems = raiseSchedulingPriority();
-    const clock = new ScriptClock(clocks.monotonicNs() + 100_000_000n);
-    startNs = clock.startNs;
-    await clock.waitUntil(-1); // warm the wait path up on a target in the past
-    for (let i = 0; i < times.length; i++) {
-      await clock.waitUntil(times[i]);
-      writeStart.push(clock.nowUsecs() - times[i]);
-      writePacket(env.tun, packets[i]);
-      pull();
-    }
-  } else {
-    const { Worker } = await import('node:worker_threads');
-    startNs = clocks.monotonicNs() + 300_000_000n;
-    const w = new Worker(new URL('./timing-worker.mjs', import.meta.url), {
-      workerData: { distUrl: pathToFileURL(join(ROOT, 'dist') + '/').href, fd: env.tun.fd, startNs: String(startNs), times, packets, spinUs: 200 },
-    });
-    const msg = await new Promise((res, rej) => {
-      w.once('message', res);
-      w.once('error', rej);
-    });
-    problems = msg.problems;
-    writeStart = msg.writeStart;
-  }
+  const startNs = clocks.monotonicNs() + 300_000_000n;
+  const injector = spawn(binary, ['3', String(startNs), packetFile], { stdio: ['ignore', 'inherit', 'inherit', env.tun.fd] });
+  const code = await new Promise((res) => injector.on('exit', res));
   await new Promise((r) => setTimeout(r, 50));
   pull();
-  const keepAlive = setInterval(() => undefined, 1000);
   await env.close();
-  clearInterval(keepAlive);
   const injected = seen.filter((p) => !p.outgoing);
-  const result = { mode, problems, injected: injected.length, outbound: seen.length - injected.length, errors: [], scheduled: [], readLatencyUs: readLatencyNs.map((n) => n / 1000), phases: { handOff: [], writeStart, returned: [] } };
+  const result = {
+    mode: 'c-reference-style',
+    error: code === 0 ? undefined : `${binary} exited with ${code}`,
+    injected: injected.length,
+    outbound: seen.length - injected.length,
+    errors: [],
+    scheduled: [],
+    readLatencyUs: readLatencyNs.map((n) => n / 1000),
+    phases: { handOff: [], writeStart: [], returned: [] },
+  };
   for (let i = 0; i < Math.min(times.length, injected.length); i++) {
     result.errors.push(Number(injected[i].timeNs - startNs) / 1000 - times[i]);
     result.scheduled.push(times[i]);
@@ -213,14 +201,34 @@ async function childDirect(mode, times) {
   process.stdout.write(`@@BENCH ${JSON.stringify(result)}\n`);
 }
 
+/** Compiles the reference-style injector into bench/out; undefined (and says why) without a C compiler. */
+async function buildReferenceStyle(log) {
+  const out = join(HERE, 'out', 'reference-style-injector');
+  const { execFileSync } = await import('node:child_process');
+  try {
+    execFileSync('cc', ['-O2', '-o', out, join(HERE, 'reference-style-injector.c')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    return out;
+  } catch (e) {
+    log(`timing: c-reference-style skipped: cc -O2 -o ${out} bench/reference-style-injector.c failed: ${String(e.stderr ?? e.message).trim()}`);
+    return undefined;
+  }
+}
+
 // ---------------------------------------------------------------- parent
+
+/**
+ * interp: what users get (runScript, CPU wake latency held at 0);
+ * interp-deep-idle: the same with --allow_deep_idle (idle CPUs may halt, as without tsdrill's hold);
+ * c-reference-style: the reference packetdrill's wait loop, in C.
+ */
+export const MODES = ['interp', 'interp-deep-idle', 'c-reference-style'];
 
 /** The interpreter runs with the node flags of the runner's run processes. */
 const { RUN_PROCESS_NODE_FLAGS: nodeFlags } = await import(pathToFileURL(join(ROOT, 'dist/runner/run-process.js')).href);
 
-function runChild(file, mode) {
+function runChild(file, mode, binary) {
   return new Promise((resolvePromise, reject) => {
-    const p = spawn('unshare', ['-n', '--', process.execPath, ...nodeFlags, fileURLToPath(import.meta.url), '--child', file, mode], {
+    const p = spawn('unshare', ['-n', '--', process.execPath, ...nodeFlags, fileURLToPath(import.meta.url), '--child', file, mode, binary ?? ''], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env },
     });
@@ -251,7 +259,7 @@ function analyse(r) {
  * Runs the timing benchmark: idle, then with `hogs` CPU hogs. Returns per-condition raw
  * values and summaries.
  */
-export async function timingBench({ packets = 600, seed = 1, hogs = 1, modes = ['interp', 'direct', 'worker'], log = (l) => process.stderr.write(`${l}\n`) } = {}) {
+export async function timingBench({ packets = 600, seed = 1, hogs = 1, modes = MODES, log = (l) => process.stderr.write(`${l}\n`) } = {}) {
   const { text, times } = makeScript(packets, seed);
   const dir = join(HERE, 'out');
   mkdirSync(dir, { recursive: true });
@@ -259,6 +267,8 @@ export async function timingBench({ packets = 600, seed = 1, hogs = 1, modes = [
   writeFileSync(file, text);
   writeFileSync(`${file}.json`, JSON.stringify([packets, seed]));
   const span = times[times.length - 1] / 1e6;
+  const binary = modes.includes('c-reference-style') ? await buildReferenceStyle(log) : undefined;
+  if (!binary) modes = modes.filter((m) => m !== 'c-reference-style');
   const conditions = [];
   for (const cond of ['idle', 'load']) {
     let stop;
@@ -271,7 +281,7 @@ export async function timingBench({ packets = 600, seed = 1, hogs = 1, modes = [
         const loadBefore = load();
         log(`timing: ${mode} ${cond}: ${packets} injections over ${span.toFixed(1)} s (load ${loadBefore})`);
         const t0 = Date.now();
-        const r = await runChild(file, mode);
+        const r = await runChild(file, mode, binary);
         const a = analyse(r);
         log(
           `timing: ${mode} ${cond}: error median ${a.error.median.toFixed(1)} µs, p99 ${a.error.p99.toFixed(1)} µs, max ${a.error.max.toFixed(1)} µs; ` +
@@ -291,13 +301,14 @@ export async function timingBench({ packets = 600, seed = 1, hogs = 1, modes = [
 const args = process.argv.slice(2);
 if (args[0] === '--child') {
   const mode = args[2] ?? 'interp';
-  (mode === 'interp' ? child(args[1]) : childDirect(mode, makeScript(...JSON.parse(readFileSync(`${args[1]}.json`, 'utf8'))).times)).catch((e) => {
+  const run = mode === 'c-reference-style' ? childReferenceStyle(args[3], makeScript(...JSON.parse(readFileSync(`${args[1]}.json`, 'utf8'))).times) : child(args[1], mode);
+  run.catch((e) => {
     process.stderr.write(`${e.stack ?? e}\n`);
     process.exit(1);
   });
 } else if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const flag = (n, d) => (args.includes(n) ? args[args.indexOf(n) + 1] : d);
-  const res = await timingBench({ packets: Number(flag('--packets', 600)), seed: Number(flag('--seed', 1)), hogs: Number(flag('--hogs', 1)), modes: flag('--modes', 'interp,direct,worker').split(',') });
+  const res = await timingBench({ packets: Number(flag('--packets', 600)), seed: Number(flag('--seed', 1)), hogs: Number(flag('--hogs', 1)), modes: flag('--modes', MODES.join(',')).split(',') });
   const json = flag('--json', undefined);
   if (json) writeFileSync(json, JSON.stringify(res));
 }

@@ -30,6 +30,11 @@ export interface RunConfig {
   codeCommand: string;
   /** tsdrill's own: refuse to run in the host's namespace unless this is set. */
   allowInitialNetns: boolean;
+  /**
+   * tsdrill's own: let idle CPUs sleep deeply during the run. By default a run holds
+   * /dev/cpu_dma_latency at 0 (src/sys/cpu-latency.ts), which costs idle CPU cycles for timing.
+   */
+  allowDeepIdle: boolean;
   /** Every flag as given (script header, then command line), for OPT_* variables. */
   given: Map<string, string>;
 }
@@ -106,6 +111,7 @@ const FLAGS: Record<string, Setter> = {
   code_sockopt: (_c, v, n) => void needValue(v, n),
   is_anyip: (_c, v, n) => void noValue(v, n),
   allow_initial_netns: (c, v, n) => void (c.allowInitialNetns = noValue(v, n)),
+  allow_deep_idle: (c, v, n) => void (c.allowDeepIdle = noValue(v, n)),
 };
 
 export const KNOWN_FLAGS: readonly string[] = Object.keys(FLAGS);
@@ -134,6 +140,7 @@ export function defaultConfig(): RunConfig {
     sendOmitFree: false,
     codeCommand: 'python3',
     allowInitialNetns: false,
+    allowDeepIdle: false,
     given: new Map(),
   };
 }

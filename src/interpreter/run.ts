@@ -8,6 +8,7 @@ import type { CapturedPacket } from '../injector/capture.js';
 import { setupEnvironment, type Environment } from '../injector/environment.js';
 import type { CommandAction, Event, IcmpBody, PacketAction, Script, SyscallAction } from '../parser/ast.js';
 import { errno as lastErrno, libc, raiseSchedulingPriority } from '../sys/libc.js';
+import { holdCpuWakeLatency } from '../sys/cpu-latency.js';
 import { runShell } from '../sys/shell.js';
 import { errnoMessage, errnoName } from '../syscalls/errno.js';
 import { BlockingCalls } from './blocking.js';
@@ -95,6 +96,8 @@ class Interpreter {
     warmUpHotPaths(this.s);
     collectGarbageNow();
     for (const problem of raiseSchedulingPriority()) this.log(`scheduling: ${problem}`);
+    const latencyHold = this.config.allowDeepIdle ? undefined : holdCpuWakeLatency();
+    if (latencyHold?.problem) this.log(`cpu idle: ${latencyHold.problem}`);
     this.clock = new ScriptClock();
     this.s.clock = this.clock;
     let cleaned = false;
@@ -110,6 +113,7 @@ class Interpreter {
       if (this.script.cleanupCommand) await this.runCommand(this.script.cleanupCommand, 'cleanup');
       await this.code.finish(this.file);
     } finally {
+      latencyHold?.release();
       if (!cleaned && this.script.cleanupCommand) await this.runCommand(this.script.cleanupCommand, 'cleanup').catch(() => undefined);
       this.closeSockets();
       await this.blocking.close();

@@ -37,6 +37,7 @@ export const libc = {
   writev: lib.func('long writev(int fd, const void *iov, int cnt)'),
   poll: lib.func('int poll(void *fds, unsigned long n, int timeout)'),
   clockGettime: lib.func('int clock_gettime(int clk, void *ts)'),
+  clockNanosleep: lib.func('int clock_nanosleep(int clk, int flags, const void *req, void *rem)'),
   strerror: lib.func('const char *strerror(int errnum)'),
   ifNameToIndex: lib.func('unsigned int if_nametoindex(const char *name)'),
   exit: lib.func('void _exit(int code)'),
@@ -94,7 +95,8 @@ export function raiseSchedulingPriority(priority = 1): string[] {
 }
 
 const CLOCK_REALTIME = 0;
-const CLOCK_MONOTONIC = 1;
+export const CLOCK_MONOTONIC = 1;
+export const TIMER_ABSTIME = 1;
 const timespec = Buffer.alloc(16);
 
 function clockNs(clock: number): bigint {
