@@ -39,6 +39,16 @@ export function machine() {
 }
 
 /** "1.23 0.98 0.50" (1, 5, 15 minutes). */
+/**
+ * CPU time the hypervisor gave to others while our vCPUs wanted to run (all CPUs, ms): the
+ * `steal` column of /proc/stat, in USER_HZ ticks (10 ms). A VM's own timing cannot be better
+ * than what the host lets it have; this shows how much it took during a measurement.
+ */
+export function stealMs() {
+  const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/);
+  return Number(cpu[8] ?? 0) * 10;
+}
+
 export function load() {
   return loadavg()
     .map((l) => l.toFixed(2))

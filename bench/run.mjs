@@ -131,9 +131,11 @@ if (results.timing) {
     '**interp-deep-idle** = the same with `--allow_deep_idle` (idle CPUs may halt: what the hold buys); ' +
     '**c-reference-style** = the reference packetdrill\'s wait loop reproduced in C (bench/reference-style-injector.c: SCHED_RR, mlockall, `usleep()` to 20 µs before, spin on `gettimeofday()`, `write()`), compiled with `cc` by the bench: the bar, measured on this machine.');
   L.push('');
-  L.push('| figure | path | condition | median | p90 | p99 | max | > 200 µs | > 1 ms | target | load avg at start |');
-  L.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-  const row = (name, c, s, target = '') => L.push(`| ${name} | ${c.mode} | ${condName(c)} | ${fmtUs(s.median)} | ${fmtUs(s.p90)} | ${fmtUs(s.p99)} | ${fmtUs(s.max)} | ${s.over200} / ${s.n} | ${s.over1000} / ${s.n} | ${target} | ${c.loadBefore} |`);
+  L.push('"steal" = CPU time the hypervisor took from our vCPUs during that run (/proc/stat, 10 ms ticks, all CPUs): outliers of a VM come from its host.');
+  L.push('');
+  L.push('| figure | path | condition | median | p90 | p99 | max | > 200 µs | > 1 ms | target | load avg at start | steal |');
+  L.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  const row = (name, c, s, target = '') => L.push(`| ${name} | ${c.mode} | ${condName(c)} | ${fmtUs(s.median)} | ${fmtUs(s.p90)} | ${fmtUs(s.p99)} | ${fmtUs(s.max)} | ${s.over200} / ${s.n} | ${s.over1000} / ${s.n} | ${target} | ${c.loadBefore} | ${c.stolenMs ?? '?'} ms |`);
   if (idle) row('**injection error**', idle, idle.error, `median ≤ 20 µs: ${met(idle.error.median <= TARGETS.medianIdle)}; p99 ≤ ~200 µs: ${met(idle.error.p99 <= TARGETS.p99Idle)}${vsRef}`);
   if (busy) row('**injection error**', busy, busy.error, `p99 < 1 ms: ${met(busy.error.p99 < TARGETS.p99Load)}`);
   if (idle) row('gap error (reference style)', idle, idle.gapError, `reference median ~42 µs, p99 ~200 µs: ${met(idle.gapError.median <= TARGETS.refGapMedian && idle.gapError.p99 <= TARGETS.refGapP99)}`);

@@ -19,7 +19,7 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { load, startHog, summarize } from './lib.mjs';
+import { load, startHog, stealMs, summarize } from './lib.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..');
@@ -281,15 +281,17 @@ export async function timingBench({ packets = 600, seed = 1, hogs = 1, modes = M
         const loadBefore = load();
         log(`timing: ${mode} ${cond}: ${packets} injections over ${span.toFixed(1)} s (load ${loadBefore})`);
         const t0 = Date.now();
+        const steal0 = stealMs();
         const r = await runChild(file, mode, binary);
+        const stolenMs = stealMs() - steal0;
         const a = analyse(r);
         log(
           `timing: ${mode} ${cond}: error median ${a.error.median.toFixed(1)} µs, p99 ${a.error.p99.toFixed(1)} µs, max ${a.error.max.toFixed(1)} µs; ` +
             `gap error median ${a.gapError.median.toFixed(1)} µs p99 ${a.gapError.p99.toFixed(1)} µs; capture latency median ${a.readLatency.median.toFixed(1)} µs` +
             `; phases (median µs late): handed over ${a.phases.handOff.median?.toFixed(1)}, write() start ${a.phases.writeStart.median?.toFixed(1)}, inject() returned ${a.phases.returned.median?.toFixed(1)}` +
-            `${r.error ? `; script error: ${r.error}` : ''}${r.problems?.length ? `; ${r.problems.join(', ')}` : ''}`,
+            `; steal ${stolenMs} ms${r.error ? `; script error: ${r.error}` : ''}${r.problems?.length ? `; ${r.problems.join(', ')}` : ''}`,
         );
-        conditions.push({ mode, cond, hogs: cond === 'load' ? hogs : 0, loadBefore, loadAfter: load(), wallS: (Date.now() - t0) / 1000, raw: r, ...a });
+        conditions.push({ mode, cond, hogs: cond === 'load' ? hogs : 0, loadBefore, loadAfter: load(), stolenMs, wallS: (Date.now() - t0) / 1000, raw: r, ...a });
       }
     } finally {
       await stop?.();

@@ -1,4 +1,4 @@
-import { clocks } from '../sys/libc.js';
+import { clocks, spinUntilMonotonic } from '../sys/libc.js';
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
@@ -49,10 +49,9 @@ export class ScriptClock {
     if (left > 0) Atomics.wait(sleeper, 0, 0, left / 1000);
   }
 
+  /** The last ~200 µs: a wake-up from sleep is not that precise. */
   spinUntil(usecs: number): void {
-    while (this.nowUsecs() < usecs) {
-      /* the last ~200 us: a wake-up from sleep is not that precise */
-    }
+    spinUntilMonotonic(this.nsOf(usecs));
   }
 
   /** Yields to the event loop for about `ms` (no precision needed: used while polling). */

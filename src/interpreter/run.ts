@@ -7,7 +7,7 @@ import { encodePacket, TCP_FLAG, type Packet } from '../codec/packet.js';
 import type { CapturedPacket } from '../injector/capture.js';
 import { setupEnvironment, type Environment } from '../injector/environment.js';
 import type { CommandAction, Event, IcmpBody, PacketAction, Script, SyscallAction } from '../parser/ast.js';
-import { errno as lastErrno, libc, raiseSchedulingPriority } from '../sys/libc.js';
+import { clocks, errno as lastErrno, libc, raiseSchedulingPriority } from '../sys/libc.js';
 import { holdCpuWakeLatency } from '../sys/cpu-latency.js';
 import { runShell } from '../sys/shell.js';
 import { errnoMessage, errnoName } from '../syscalls/errno.js';
@@ -42,6 +42,11 @@ export interface RunHooks {
 const fmtSecs = (usecs: number) => (usecs / 1e6).toFixed(6);
 /** An inbound packet is built this long before its time, then handed to the injection thread. */
 const PREPARE_AHEAD_USECS = 1000;
+/**
+ * Script time 0 is this far in the future when the clock starts, so an inbound packet at 0 is
+ * built ahead like any other: it used to be written ~1.2 ms late.
+ */
+const CLOCK_START_AHEAD_USECS = 2000;
 
 
 class Interpreter {
@@ -98,7 +103,7 @@ class Interpreter {
     for (const problem of raiseSchedulingPriority()) this.log(`scheduling: ${problem}`);
     const latencyHold = this.config.allowDeepIdle ? undefined : holdCpuWakeLatency();
     if (latencyHold?.problem) this.log(`cpu idle: ${latencyHold.problem}`);
-    this.clock = new ScriptClock();
+    this.clock = new ScriptClock(clocks.monotonicNs() + BigInt(CLOCK_START_AHEAD_USECS * 1000));
     this.s.clock = this.clock;
     let cleaned = false;
     try {
@@ -140,7 +145,9 @@ class Interpreter {
   /** The event's expected window in script microseconds, resolving relative times. */
   private window(ev: Event, inboundPacket: boolean): TimeWindow {
     const t = ev.time;
-    const anchor = () => (inboundPacket && this.prevWasInbound && this.prevExpected !== undefined ? this.prevExpected : (this.prevCompleted ?? this.clock.nowUsecs()));
+    // Before the first event the clock may not have reached 0 yet (CLOCK_START_AHEAD_USECS).
+    const anchor = () =>
+      inboundPacket && this.prevWasInbound && this.prevExpected !== undefined ? this.prevExpected : (this.prevCompleted ?? Math.max(0, this.clock.nowUsecs()));
     switch (t.kind) {
       case 'absolute':
         return { start: t.usecs, end: t.usecs, any: false };
@@ -173,6 +180,8 @@ class Interpreter {
       // thread writes it at the exact time and says when it did.
       await this.clock.waitNear(w.start - PREPARE_AHEAD_USECS);
       const { bytes, describe } = this.prepareInbound(a);
+      const builtLate = this.clock.nowUsecs() - w.start;
+      if (builtLate > 0) this.log(`inbound packet ready ${builtLate.toFixed(0)} us after its time (written at once)`);
       const injectedAt = this.clock.usecsOf(await this.env.inject(bytes, this.clock.nsOf(w.start)));
       // The next relative time counts from the write, as packetdrill's does (not from when we
       // learnt of it).

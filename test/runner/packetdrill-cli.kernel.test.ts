@@ -74,4 +74,12 @@ describe.skipIf(!hasTun)('packetdrill command line in a run_all.py-style netns (
     expect(first).toBe('wrong-ack.pkt:9: error handling packet: live packet field tcp_ack_seq: expected: 2 vs actual: 1');
     expect(rest.join('\n')).toContain('error: expected ack 2, got ack 1');
   });
+
+  it('builds an inbound packet at script time 0 before its time (it was written ~1.2 ms late)', async () => {
+    const r = await inNetnsLikeRunAll(['--ip_version=ipv4', '-v', join(ROOT, 'test/fixtures/kernel/inbound-at-zero.pkt')]);
+    expect(r.exitCode).toBe(0);
+    const log = `${r.stdout}\n${r.stderr}`;
+    expect(log).toMatch(/inbound injected packet: 0\.0/);
+    expect(log).not.toContain('after its time');
+  });
 });
