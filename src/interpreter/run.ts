@@ -7,7 +7,7 @@ import { encodePacket, TCP_FLAG, type Packet } from '../codec/packet.js';
 import type { CapturedPacket } from '../injector/capture.js';
 import { setupEnvironment, type Environment } from '../injector/environment.js';
 import type { CommandAction, Event, IcmpBody, PacketAction, Script, SyscallAction } from '../parser/ast.js';
-import { clocks, errno as lastErrno, libc, raiseSchedulingPriority } from '../sys/libc.js';
+import { clocks, errno as lastErrno, libc, raiseSchedulingPriority, restoreSchedulingPriority } from '../sys/libc.js';
 import { holdCpuWakeLatency } from '../sys/cpu-latency.js';
 import { runShell } from '../sys/shell.js';
 import { errnoMessage, errnoName } from '../syscalls/errno.js';
@@ -119,6 +119,7 @@ class Interpreter {
       await this.code.finish(this.file);
     } finally {
       latencyHold?.release();
+      for (const problem of restoreSchedulingPriority()) this.log(`scheduling: ${problem}`);
       if (!cleaned && this.script.cleanupCommand) await this.runCommand(this.script.cleanupCommand, 'cleanup').catch(() => undefined);
       this.closeSockets();
       await this.blocking.close();

@@ -94,6 +94,17 @@ export function raiseSchedulingPriority(priority = 1): string[] {
   return problems;
 }
 
+/**
+ * Back to the normal policy after a run: a reused run process sets up its next job (netns,
+ * parsing, a full GC) there, and at real-time priority that work delayed the runs of other
+ * processes by milliseconds (timing failures at -j2).
+ */
+export function restoreSchedulingPriority(): string[] {
+  const SCHED_OTHER = 0;
+  if (libc.schedSetscheduler(0, SCHED_OTHER, Buffer.alloc(4)) < 0) return [`sched_setscheduler(SCHED_OTHER): errno ${koffi.errno()}`];
+  return [];
+}
+
 const CLOCK_REALTIME = 0;
 const CLOCK_MONOTONIC = 1;
 const TIMER_ABSTIME = 1;

@@ -32,4 +32,18 @@ describe.skipIf(!hasTun)('run process (kernel)', async () => {
     const pid = (proc as unknown as { child: { pid: number } }).child.pid;
     expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')).toContain('--single-threaded-gc');
   });
+
+  // Regression: "timing failures at -j2 (syscalls and packets 4-14 ms late)": after a job the
+  // main thread stayed SCHED_RR, so setting up the next job (netns, parsing, a full GC) ran at
+  // real-time priority and delayed the run of the other process.
+  it('sets up the next job at normal priority: the main thread leaves SCHED_RR when a run ends', async () => {
+    expect(await proc.whenReady()).toBe(true);
+    const done = await proc.run(job('leaves-a-device.pkt'));
+    expect(done.result?.verdict).toBe('pass');
+    expect(await proc.whenReady()).toBe(true);
+    const pid = (proc as unknown as { child: { pid: number } }).child.pid;
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const policy = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]);
+    expect(policy).toBe(0); // SCHED_OTHER (SCHED_RR is 2)
+  });
 });
