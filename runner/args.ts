@@ -28,7 +28,7 @@ export interface RunArgs {
 /** Our own options (dashes); packetdrill's (underscores) are forwarded to the runs. */
 const OWN_WITH_VALUE = new Set(['jobs', 'timeout', 'variants', 'tolerance-scale', 'filter', 'repeat', 'junit', 'json', 'pcap-dir', 'pcap']);
 const OWN_BOOLEAN = new Set(['current-netns', 'print-ast', 'help', 'version', 'strict']);
-export const PD_BOOLEAN = new Set(['tcp_ts_ecr_scaled', 'strict_segments', 'verbose', 'debug', 'dry_run', 'send_omit_free', 'is_anyip', 'allow_initial_netns']);
+export const PD_BOOLEAN = new Set(['tcp_ts_ecr_scaled', 'strict_segments', 'verbose', 'debug', 'dry_run', 'send_omit_free', 'is_anyip', 'allow_initial_netns', 'allow_deep_idle']);
 
 export function parseArgs(argv: readonly string[], cores: number): RunArgs {
   const a: RunArgs = {
@@ -174,6 +174,8 @@ packetdrill flags (override the script's own header lines), e.g.:
   --tolerance_usecs=N --local_ip=A --remote_ip=A[/len] --gateway_ip=A --netmask_ip=M
   --bind_port=N --connect_port=N --mtu=N --non_fatal=packet -D NAME=VALUE
   --allow_initial_netns   (with --current-netns) allow running in the host's namespace
+  --allow_deep_idle       let idle CPUs sleep deeply (by default a run holds
+                          /dev/cpu_dma_latency at 0 so they wake in time)
 
 Each run happens as root in a private network namespace with its own tun0; nothing
 touches the host's interfaces. Output is TAP version 13 on stdout: one subtest per directory

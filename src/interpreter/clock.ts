@@ -2,18 +2,31 @@ import { clocks, spinUntilMonotonic } from '../sys/libc.js';
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4));
 
+/** How long before a timed event idle CPUs are kept polling (see src/sys/cpu-latency.ts). */
+export const ENGAGE_AHEAD_USECS = 3000;
+
+/** What the clock needs of a CPU latency request (src/sys/cpu-latency.ts). */
+export interface WakeLatency {
+  engage(): void;
+  relax(): void;
+}
+
 /**
  * The script clock: microseconds since script start on CLOCK_MONOTONIC, the clock the capture
- * timestamps are converted to. Waiting is hybrid because setTimeout alone fires up to a
- * millisecond early or late: sleep on the event loop until 2 ms before, then block the thread
- * (Atomics.wait) until 200 us before, then spin. Blocking rather than spinning matters: this
- * thread runs SCHED_RR, and a 2 ms spin starves the threads that date blocking calls and drain
- * tun0 on a 2-core machine. Nothing is lost while the loop is blocked: packets and blocking
- * calls are timestamped by the kernel and the syscall thread, not when we read them.
+ * timestamps are converted to. setTimeout alone fires up to a millisecond early or late, so a
+ * wait blocks the thread (Atomics.wait) until 200 us before, then spins. Blocking rather than
+ * spinning matters: this thread runs SCHED_RR, and a long spin starves the threads that date
+ * blocking calls and drain tun0 on a 2-core machine. Nothing is lost while the loop is blocked:
+ * packets and blocking calls are timestamped by the kernel and the syscall thread, not when we
+ * read them. The last ENGAGE_AHEAD_USECS of a wait, idle CPUs are kept polling so they wake in
+ * time; relax() after the event lets them sleep again.
  */
 export class ScriptClock {
   readonly startNs: bigint;
-  constructor(startNs = clocks.monotonicNs()) {
+  constructor(
+    startNs = clocks.monotonicNs(),
+    private readonly wakeLatency?: WakeLatency,
+  ) {
     this.startNs = startNs;
   }
 
@@ -40,7 +53,14 @@ export class ScriptClock {
   async waitNear(usecs: number): Promise<void> {
     // Yield once so pending completions and captures are handled, then sleep the thread.
     await new Promise((r) => setImmediate(r));
+    this.blockUntil(usecs - ENGAGE_AHEAD_USECS);
+    this.wakeLatency?.engage();
     this.blockUntil(usecs);
+  }
+
+  /** The event that needed a precise wake-up has happened: idle CPUs may sleep deeply again. */
+  relax(): void {
+    this.wakeLatency?.relax();
   }
 
   /** Sleeps the thread (no event loop) until about `usecs`. */

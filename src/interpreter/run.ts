@@ -8,7 +8,7 @@ import type { CapturedPacket } from '../injector/capture.js';
 import { setupEnvironment, type Environment } from '../injector/environment.js';
 import type { CommandAction, Event, IcmpBody, PacketAction, Script, SyscallAction } from '../parser/ast.js';
 import { clocks, errno as lastErrno, libc, raiseSchedulingPriority, restoreSchedulingPriority } from '../sys/libc.js';
-import { holdCpuWakeLatency } from '../sys/cpu-latency.js';
+import { openCpuLatencyRequest } from '../sys/cpu-latency.js';
 import { runShell } from '../sys/shell.js';
 import { errnoMessage, errnoName } from '../syscalls/errno.js';
 import { BlockingCalls } from './blocking.js';
@@ -101,9 +101,9 @@ class Interpreter {
     warmUpHotPaths(this.s);
     collectGarbageNow();
     for (const problem of raiseSchedulingPriority()) this.log(`scheduling: ${problem}`);
-    const latencyHold = this.config.allowDeepIdle ? undefined : holdCpuWakeLatency();
-    if (latencyHold?.problem) this.log(`cpu idle: ${latencyHold.problem}`);
-    this.clock = new ScriptClock(clocks.monotonicNs() + BigInt(CLOCK_START_AHEAD_USECS * 1000));
+    const wakeLatency = this.config.allowDeepIdle ? undefined : openCpuLatencyRequest();
+    if (wakeLatency?.problem) this.log(`cpu idle: ${wakeLatency.problem}`);
+    this.clock = new ScriptClock(clocks.monotonicNs() + BigInt(CLOCK_START_AHEAD_USECS * 1000), wakeLatency);
     this.s.clock = this.clock;
     let cleaned = false;
     try {
@@ -118,7 +118,7 @@ class Interpreter {
       if (this.script.cleanupCommand) await this.runCommand(this.script.cleanupCommand, 'cleanup');
       await this.code.finish(this.file);
     } finally {
-      latencyHold?.release();
+      wakeLatency?.release();
       for (const problem of restoreSchedulingPriority()) this.log(`scheduling: ${problem}`);
       if (!cleaned && this.script.cleanupCommand) await this.runCommand(this.script.cleanupCommand, 'cleanup').catch(() => undefined);
       this.closeSockets();
@@ -197,6 +197,7 @@ class Interpreter {
       else if (a.kind === 'command') await this.runCommand(a, 'event');
       else this.code.collect(a, this.socketUnderTest());
     }
+    this.clock.relax();
     this.prevExpected = w.start;
     this.prevCompleted = completedAt ?? this.clock.nowUsecs();
     this.prevWasInbound = inbound;

@@ -34,6 +34,16 @@ describe('packetdrill command line (parsing)', () => {
     });
   });
 
+  it('takes tsdrill\'s own switches without a value (the next word stays a script)', () => {
+    expect(parsePacketdrillArgs(['--allow_deep_idle', 'x.pkt', '--allow_initial_netns', 'y.pkt'])).toEqual({
+      flags: [
+        { name: 'allow_deep_idle', value: undefined },
+        { name: 'allow_initial_netns', value: undefined },
+      ],
+      scripts: ['x.pkt', 'y.pkt'],
+    });
+  });
+
   it.each([
     [['--bogus=1', 'x.pkt'], /option 'bogus' unknown/],
     [['--tolerance_usecs'], /option 'tolerance_usecs' requires an argument/],
@@ -76,7 +86,7 @@ describe.skipIf(!hasTun)('packetdrill command line in a run_all.py-style netns (
   });
 
   it('builds an inbound packet at script time 0 before its time (it was written ~1.2 ms late)', async () => {
-    const r = await inNetnsLikeRunAll(['--ip_version=ipv4', '-v', join(ROOT, 'test/fixtures/kernel/inbound-at-zero.pkt')]);
+    const r = await inNetnsLikeRunAll(['--ip_version=ipv4', '-v', join(ROOT, 'test/fixtures/timing/inbound-at-zero.pkt')]);
     expect(r.exitCode).toBe(0);
     const log = `${r.stdout}\n${r.stderr}`;
     expect(log).toMatch(/inbound injected packet: 0\.0/);
