@@ -3,12 +3,13 @@
 //   npm run bench                      (build, then everything: about 10 minutes on 2 cores)
 //   node bench/run.mjs [--quick] [--skip-timing] [--skip-suite] [--skip-parse]
 //                      [--jobs 1,2] [--packets N] [--hogs N]
+//   node bench/run.mjs --render-only   (RESULTS.md and the SVG again from bench/out/results.json)
 //
 // --quick: 200 injections, corpus at -j2 only. Figures are measurements of this machine at
 // this moment; the load average is recorded next to each one, because other processes on a
 // shared machine pollute timing. Never used as assertions in tests.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fmtUs, histogramSvg, load, machine } from './lib.mjs';
@@ -33,41 +34,47 @@ const TARGETS = {
   refSerialS: 250,
 };
 
-const started = new Date();
-const results = { date: started.toISOString(), machine: machine(), loadAtStart: load(), quick };
-mkdirSync(join(HERE, 'out'), { recursive: true });
+const resultsFile = join(HERE, 'out', 'results.json');
+const results = has('--render-only') ? JSON.parse(readFileSync(resultsFile, 'utf8')) : await measure();
+if (!has('--render-only')) writeFileSync(resultsFile, JSON.stringify(results));
 
-if (!has('--skip-timing')) {
-  log('timing ...');
-  results.timing = await timingBench({ packets: Number(flag('--packets', quick ? 200 : 600)), hogs: Number(flag('--hogs', 1)), log });
-}
-if (!has('--skip-parse')) {
-  log('parse ...');
-  const t0 = load();
-  const r = spawnSync(process.execPath, [join(HERE, 'parse.mjs')], { cwd: ROOT, encoding: 'utf8' });
-  const out = r.stdout.trim();
-  const m = /median:\s*([\d,]+) lines\/s \(([\d.]+) MiB\/s\)/.exec(out);
-  const c = /corpus:\s*(\d+) scripts, (\d+) lines/.exec(out);
-  results.parse = { output: out, linesPerS: m ? Number(m[1].replace(/,/g, '')) : NaN, mibPerS: m ? Number(m[2]) : NaN, scripts: c ? Number(c[1]) : NaN, lines: c ? Number(c[2]) : NaN, load: t0, status: r.status, stderr: r.stderr };
-  log(`parse: ${out.split('\n').pop()}`);
-}
-if (!has('--skip-suite')) {
-  log('fixed cost per run ...');
-  results.fixed = await fixedCost({ n: 10, log });
-  results.corpus = [];
-  for (const j of flag('--jobs', quick ? '2' : '1,2').split(',').map(Number)) {
-    log(`MPTCP corpus at -j${j} ...`);
-    const c = await corpusRun({ jobs: j, log: (l) => log(`corpus: ${l}`) });
-    const a = analyseCorpus(c);
-    results.corpus.push({ ...c, analysis: a });
-    log(`corpus -j${j}: ${(c.wallMs / 1000).toFixed(1)} s, ${c.agree}/${c.runs} agree (load ${c.loadBefore})`);
+async function measure() {
+  const started = new Date();
+  const results = { date: started.toISOString(), machine: machine(), loadAtStart: load(), quick, args };
+  mkdirSync(join(HERE, 'out'), { recursive: true });
+
+  if (!has('--skip-timing')) {
+    log('timing ...');
+    results.timing = await timingBench({ packets: Number(flag('--packets', quick ? 200 : 600)), hogs: Number(flag('--hogs', 1)), log });
   }
-  log('scripts/ ...');
-  results.scripts = scriptsRun();
-  log(`scripts: ${(results.scripts.wallMs / 1000).toFixed(1)} s`);
+  if (!has('--skip-parse')) {
+    log('parse ...');
+    const t0 = load();
+    const r = spawnSync(process.execPath, [join(HERE, 'parse.mjs')], { cwd: ROOT, encoding: 'utf8' });
+    const out = r.stdout.trim();
+    const m = /median:\s*([\d,]+) lines\/s \(([\d.]+) MiB\/s\)/.exec(out);
+    const c = /corpus:\s*(\d+) scripts, (\d+) lines/.exec(out);
+    results.parse = { output: out, linesPerS: m ? Number(m[1].replace(/,/g, '')) : NaN, mibPerS: m ? Number(m[2]) : NaN, scripts: c ? Number(c[1]) : NaN, lines: c ? Number(c[2]) : NaN, load: t0, status: r.status, stderr: r.stderr };
+    log(`parse: ${out.split('\n').pop()}`);
+  }
+  if (!has('--skip-suite')) {
+    log('fixed cost per run ...');
+    results.fixed = await fixedCost({ n: 10, log });
+    results.corpus = [];
+    for (const j of flag('--jobs', quick ? '2' : '1,2').split(',').map(Number)) {
+      log(`MPTCP corpus at -j${j} ...`);
+      const c = await corpusRun({ jobs: j, log: (l) => log(`corpus: ${l}`) });
+      const a = analyseCorpus(c);
+      results.corpus.push({ ...c, analysis: a });
+      log(`corpus -j${j}: ${(c.wallMs / 1000).toFixed(1)} s, ${c.agree}/${c.runs} agree (load ${c.loadBefore})`);
+    }
+    log('scripts/ ...');
+    results.scripts = scriptsRun();
+    log(`scripts: ${(results.scripts.wallMs / 1000).toFixed(1)} s`);
+  }
+  results.finished = new Date().toISOString();
+  return results;
 }
-results.finished = new Date().toISOString();
-writeFileSync(join(HERE, 'out', 'results.json'), JSON.stringify(results));
 
 // ------------------------------------------------------------------ SVG histogram
 const condName = (c) => (c.cond === 'idle' ? 'idle' : `${c.hogs} CPU hog${c.hogs > 1 ? 's' : ''}`);
@@ -107,7 +114,7 @@ const ms = (v) => `${(v / 1000).toFixed(0)} ms`;
 const L = [];
 L.push('# tsdrill benchmarks');
 L.push('');
-L.push(`Written by \`bench/run.mjs\` (\`npm run bench\`${args.length ? `, with \`${args.join(' ')}\`` : ''}); do not edit by hand.`);
+L.push(`Written by \`bench/run.mjs\` (\`npm run bench\`${results.args?.length ? `, with \`${results.args.join(' ')}\`` : ''}); do not edit by hand.`);
 L.push('');
 L.push(`- date: ${results.date} (to ${results.finished})`);
 L.push(`- machine: ${results.machine.nproc} cores (\`nproc\`), Linux ${results.machine.kernel}, ${results.machine.cpu || 'unknown CPU'}, Node ${results.machine.node}`);
@@ -119,7 +126,7 @@ if (results.timing) {
   const idle = get('interp', 'idle');
   const busy = get('interp', 'load');
   const refIdle = get('c-reference-style', 'idle');
-  const vsRef = refIdle ? ` (c-reference-style here: ${fmtUs(refIdle.error.p99)}: ${met(idle?.error.p99 <= refIdle.error.p99)})` : '';
+  const vsRef = refIdle ? `; ≤ c-reference-style's ${fmtUs(refIdle.error.p99)} here: ${met(idle?.error.p99 <= refIdle.error.p99)}` : '';
   L.push('## Injection timing');
   L.push('');
   L.push(`Command: \`node bench/timing.mjs --packets ${T.packets}\` (part of \`npm run bench\`). ${T.packets} inbound SYNs (to a closed port; the kernel answers each with a RST) at absolute script times with log-uniform gaps of 0.5–50 ms (${T.spanS.toFixed(1)} s per run), under \`unshare -n\`. ` +
@@ -127,8 +134,8 @@ if (results.timing) {
     'Gap error = |(t[i] − t[i−1]) − (scheduled[i] − scheduled[i−1])|, how the reference packetdrill was judged. Capture latency = when JavaScript read an outbound RST − its kernel timestamp (informative). "CPU hog" = ' +
     `${busy?.hogs ?? 1} process(es) spinning on a core for the duration, started and killed by the bench.`);
   L.push('');
-  L.push('Paths measured: **interp** = the generated script run by `runScript()`, as users get it (the figures that count; the run holds `/dev/cpu_dma_latency` at 0, src/sys/cpu-latency.ts); ' +
-    '**interp-deep-idle** = the same with `--allow_deep_idle` (idle CPUs may halt: what the hold buys); ' +
+  L.push('Paths measured: **interp** = the generated script run by `runScript()`, as users get it (the figures that count; in the last 3 ms before each event the run asks for a 0 µs CPU wake-up latency on `/dev/cpu_dma_latency`, src/sys/cpu-latency.ts); ' +
+    '**interp-deep-idle** = the same with `--allow_deep_idle` (idle CPUs may halt: what the request buys); ' +
     '**c-reference-style** = the reference packetdrill\'s wait loop reproduced in C (bench/reference-style-injector.c: SCHED_RR, mlockall, `usleep()` to 20 µs before, spin on `gettimeofday()`, `write()`), compiled with `cc` by the bench: the bar, measured on this machine.');
   L.push('');
   L.push('"steal" = CPU time the hypervisor took from our vCPUs during that run (/proc/stat, 10 ms ticks, all CPUs): outliers of a VM come from its host.');
