@@ -10,13 +10,12 @@ const childEntry = fileURLToPath(new URL('../src/cli/child.js', import.meta.url)
  * --expose-gc: each run collects garbage before its script clock starts.
  * --single-threaded-gc: the job's real-time main thread must never wait for a GC helper
  * thread (normal priority, so starved while real-time threads take the CPUs: stalls of 0.5 s).
- * --{min,max}-semi-space-size=32 (MB): a run's allocations then fit in the young generation
- * emptied before the clock starts. With the default, the main thread scavenged 36 times in 105
- * runs, pausing 1-3.5 ms each time inside a run (4 ms is the default timing tolerance).
- * --no-memory-reducer: it compacted the threads' heaps while they waited for work (7-11 ms
- * pauses). With these three flags: no collection at all during those runs; ~100 MB RSS each.
+ * --no-memory-reducer: it compacted the worker threads' heaps (24 times in 105 corpus runs:
+ *   2-2.5 ms pauses after ~5 ms of marking steps; none with the flag, seen with --trace-gc).
+ * (A 32 MB young generation removed the main thread's 1-3.5 ms scavenges inside runs, but the
+ * rare scavenge left then took 10-20 ms: more corpus rows failed. Not used.)
  */
-export const RUN_PROCESS_NODE_FLAGS = ['--expose-gc', '--single-threaded-gc', '--min-semi-space-size=32', '--max-semi-space-size=32', '--no-memory-reducer'];
+export const RUN_PROCESS_NODE_FLAGS = ['--expose-gc', '--single-threaded-gc', '--no-memory-reducer'];
 
 /** How one job ended, as far as the runner saw it. */
 export interface ProcessOutcome {
