@@ -174,8 +174,8 @@ packetdrill flags (override the script's own header lines), e.g.:
   --tolerance_usecs=N --local_ip=A --remote_ip=A[/len] --gateway_ip=A --netmask_ip=M
   --bind_port=N --connect_port=N --mtu=N --non_fatal=packet -D NAME=VALUE
   --allow_initial_netns   (with --current-netns) allow running in the host's namespace
-  --allow_deep_idle       let idle CPUs sleep deeply (by default a run holds
-                          /dev/cpu_dma_latency at 0 so they wake in time)
+  --allow_deep_idle       let idle CPUs sleep deeply (by default they are kept polling
+                          the last 3 ms before each timed event, so they wake in time)
 
 Each run happens as root in a private network namespace with its own tun0; nothing
 touches the host's interfaces. Output is TAP version 13 on stdout: one subtest per directory

@@ -80,18 +80,23 @@ export function check(call: string, result: number): number {
   return result;
 }
 
+const SCHED_OTHER = 0;
+const SCHED_RR = 2;
+
+/** sched_setscheduler() on the calling thread; returns what could not be done. */
+function setSchedulingPolicy(policy: number, name: string, priority: number): string[] {
+  const param = Buffer.alloc(4);
+  param.writeInt32LE(priority);
+  return libc.schedSetscheduler(0, policy, param) < 0 ? [`sched_setscheduler(${name}): errno ${koffi.errno()}`] : [];
+}
+
 /**
  * As packetdrill does: real-time round-robin priority (lowest, 1, by default) for the run's
  * threads, so a busy machine delays them less. Best effort: returns what could not be done.
  * (No mlockall: with MCL_FUTURE V8's heap reservations fail and the process dies with SIGILL.)
  */
 export function raiseSchedulingPriority(priority = 1): string[] {
-  const problems: string[] = [];
-  const SCHED_RR = 2;
-  const param = Buffer.alloc(4);
-  param.writeInt32LE(priority);
-  if (libc.schedSetscheduler(0, SCHED_RR, param) < 0) problems.push(`sched_setscheduler(SCHED_RR): errno ${koffi.errno()}`);
-  return problems;
+  return setSchedulingPolicy(SCHED_RR, 'SCHED_RR', priority);
 }
 
 /**
@@ -100,9 +105,7 @@ export function raiseSchedulingPriority(priority = 1): string[] {
  * processes by milliseconds (timing failures at -j2).
  */
 export function restoreSchedulingPriority(): string[] {
-  const SCHED_OTHER = 0;
-  if (libc.schedSetscheduler(0, SCHED_OTHER, Buffer.alloc(4)) < 0) return [`sched_setscheduler(SCHED_OTHER): errno ${koffi.errno()}`];
-  return [];
+  return setSchedulingPolicy(SCHED_OTHER, 'SCHED_OTHER', 0);
 }
 
 const CLOCK_REALTIME = 0;
