@@ -5,7 +5,7 @@
 // Generates a script of N inbound SYNs (to a closed port, so the kernel answers each with a
 // RST) at absolute script times whose gaps are log-uniform between 0.5 ms and 50 ms, and runs
 // it inside `unshare -n` in each mode (MODES below: the interpreter's own runScript(), with and
-// without the CPU wake-latency hold, and the reference's wait loop in C), on an idle machine and
+// without the CPU wake-latency request, and the reference's wait loop in C), on an idle machine and
 // with a bounded CPU hog spinning on another core. Nothing in src/ is changed: the run's
 // outcome gives the clock's start (CLOCK_MONOTONIC ns), and the child wraps two prototype
 // methods to observe the rest:
@@ -217,8 +217,8 @@ async function buildReferenceStyle(log) {
 // ---------------------------------------------------------------- parent
 
 /**
- * interp: what users get (runScript, CPU wake latency held at 0);
- * interp-deep-idle: the same with --allow_deep_idle (idle CPUs may halt, as without tsdrill's hold);
+ * interp: what users get (runScript; idle CPUs kept polling the last 3 ms before each event);
+ * interp-deep-idle: the same with --allow_deep_idle (idle CPUs may halt all along, as under packetdrill);
  * c-reference-style: the reference packetdrill's wait loop, in C.
  */
 export const MODES = ['interp', 'interp-deep-idle', 'c-reference-style'];
