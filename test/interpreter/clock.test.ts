@@ -35,8 +35,12 @@ describe('ScriptClock: idle CPUs kept polling only just before an event', () => 
     const r = recorder(() => clock);
     clock = new ScriptClock(undefined, r.latency);
     await clock.waitNear(500);
+    const returned = clock.nowUsecs();
     expect(r.calls.map((c) => c.what)).toEqual(['engage']);
-    expect(r.calls[0]!.at).toBeLessThan(500);
+    // Engaged before the wait ended. (Not "before 500 µs": under the parallel unit tests the
+    // event loop's yield alone can take longer, which made this test flaky.)
+    expect(r.calls[0]!.at).toBeLessThanOrEqual(returned);
+    expect(returned).toBeGreaterThanOrEqual(500 - 200);
   });
 
   it('works without a request (--allow_deep_idle, or not root)', async () => {
