@@ -33,6 +33,18 @@ export interface Script extends Node {
   initCommand?: CommandAction;
   events: Event[];
   cleanupCommand?: CommandAction;
+  /**
+   * Every comment in source order. They do not change what a script does; they are kept for
+   * directives (src/parser/directives.ts) and tools that rewrite scripts.
+   */
+  comments: Comment[];
+}
+
+/** `// text` (style 'line', text without the slashes) or `/* text *\/` ('block'). */
+export interface Comment extends Node {
+  kind: 'comment';
+  style: 'line' | 'block';
+  text: string;
 }
 
 /** `--name` or `--name=value` in the script header. */
