@@ -152,6 +152,7 @@ export const HELP = `tsdrill: packetdrill-compatible network conformance tests a
 Usage:
   tsdrill run [options] [packetdrill flags] PATH...   run scripts (directories are searched for *.pkt)
   tsdrill parse [--print-ast] FILE...                 parse only; framed errors, exit 2 on any
+  tsdrill conformance [--results F.json] [--html OUT] [PATH...]   RFC 8684 matrix (--help)
   tsdrill --help | --version
 
 Run options:
