@@ -2,7 +2,7 @@
 // REMOVE_ADDR, MP_PRIO, MP_FAIL, MP_FASTCLOSE and MP_TCPRST. Inbound: script node -> wire
 // option; outbound: expectation with wildcards filled from the live option.
 import { bytesEqual, formatIp, parseIp } from '../codec/address.js';
-import { addAddrHmac, joinHmac160, joinHmacTrunc64, mptcpToken } from '../codec/mptcp/crypto.js';
+import { addAddrHmac, joinHmac160, joinHmacTrunc64, mptcpIdsn, mptcpToken } from '../codec/mptcp/crypto.js';
 import type { MptcpOption } from '../codec/mptcp/options.js';
 import type { MptcpOptionNode } from '../parser/ast.js';
 import type { Connection } from './connection.js';
@@ -33,6 +33,7 @@ export interface ScriptAddress {
 }
 
 const DEFAULT_JOIN_NONCE = 42;
+const MASK64 = (1n << 64n) - 1n;
 
 function need<T>(v: T | undefined, what: string, node: MptcpOptionNode): T {
   if (v === undefined) throw new ScriptError('runtime', `MPTCP: ${what} is not known yet`, node.loc);
@@ -174,8 +175,22 @@ function simpleOption(node: MptcpOptionNode, ctx: PathContext, inbound: boolean,
       if (id !== undefined) opt.addressId = id;
       return opt;
     }
-    case 'mp_fail':
-      return { kind: 'mp_fail', reserved: 0, dsn: node.dsn?.kind === 'literal' ? node.dsn.value : live?.kind === 'mp_fail' ? live.dsn : 0n };
+    case 'mp_fail': {
+      // A literal is the absolute 64-bit DSN, as in the fork; `trunc_r64_hmac(k) + N` is the
+      // IDSN of k's key plus N (the DSN of the failed mapping is in the data sender's space).
+      const v = node.dsn;
+      const dsn =
+        v === undefined
+          ? live?.kind === 'mp_fail'
+            ? live.dsn
+            : 0n
+          : v.kind === 'literal'
+            ? v.value
+            : v.kind === 'idsn'
+              ? (mptcpIdsn(keyNamed(ctx, v.key, node)) + v.plus) & MASK64
+              : mptcpIdsn(byteSwap64(v.key), v.hash);
+      return { kind: 'mp_fail', reserved: 0, dsn };
+    }
     case 'mp_fastclose': {
       // Inbound with no argument carries the kernel's key (the receiver's); outbound, any key.
       let key = node.key?.value !== undefined ? byteSwap64(node.key.value) : node.key?.name ? ctx.keyVar(node.key.name) : undefined;

@@ -145,7 +145,11 @@ export class MptcpState implements PathContext {
       init.ssn = Number(node.ssn ?? BigInt(ctx.scriptSeq));
       init.dll = dll;
       if (typeof node.checksum === 'number') init.checksum = node.checksum;
-      else if (node.checksum === undefined) {
+      else if (node.checksum === undefined && dll === 0) {
+        // An infinite mapping (data-level length 0, RFC 8684 §3.3.1) maps no bounded data to
+        // sum over: its checksum field is zero, as Linux sends it.
+        init.checksum = 0;
+      } else if (node.checksum === undefined) {
         // RFC 8684 §3.3.1: over the 64-bit DSN, SSN, DLL, a zero checksum and the mapped data
         // (our payloads are zero bytes). The fork summed the pseudo-header only; we follow the RFC.
         const dsn64 = this.valueOf(value, () => this.idsn(this.scriptKey, "the script's", node), 8, node)!;
