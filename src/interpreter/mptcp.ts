@@ -145,11 +145,11 @@ export class MptcpState implements PathContext {
       init.ssn = Number(node.ssn ?? BigInt(ctx.scriptSeq));
       init.dll = dll;
       if (typeof node.checksum === 'number') init.checksum = node.checksum;
-      else if (node.checksum === undefined && dll === 0) {
+      else if ((node.checksum === undefined || node.checksum === 'auto') && dll === 0) {
         // An infinite mapping (data-level length 0, RFC 8684 §3.3.1) maps no bounded data to
         // sum over: its checksum field is zero, as Linux sends it.
         init.checksum = 0;
-      } else if (node.checksum === undefined) {
+      } else if (node.checksum === undefined || node.checksum === 'auto') {
         // RFC 8684 §3.3.1: over the 64-bit DSN, SSN, DLL, a zero checksum and the mapped data
         // (our payloads are zero bytes). The fork summed the pseudo-header only; we follow the RFC.
         const dsn64 = this.valueOf(value, () => this.idsn(this.scriptKey, "the script's", node), 8, node)!;
@@ -167,7 +167,7 @@ export class MptcpState implements PathContext {
    * the line, with omitted fields taken from the live option (wildcards). Learns the kernel's
    * key from MP_CAPABLE. Both results are comparable option by option.
    */
-  outbound(node: MptcpOptionNode, live: TcpOption, conn: Connection): { expected: TcpOption; actual: TcpOption } {
+  outbound(node: MptcpOptionNode, live: TcpOption, conn: Connection, payload: Uint8Array = new Uint8Array(0)): { expected: TcpOption; actual: TcpOption } {
     if (live.kind !== 'mptcp') return { expected: { kind: 'mptcp', bytes: new Uint8Array([30, 2]) }, actual: live };
     let opt: MptcpOption;
     try {
@@ -176,8 +176,8 @@ export class MptcpState implements PathContext {
       if (e instanceof MptcpCodecError) this.fail(`the kernel sent a malformed option: ${e.message}`, node);
       throw e;
     }
-    if (node.kind === 'mpcapable' && opt.kind === 'mp_capable') return this.outboundCapable(node, opt);
-    if (node.kind === 'dss' && opt.kind === 'dss') return this.outboundDss(node, opt);
+    if (node.kind === 'mpcapable' && opt.kind === 'mp_capable') return this.outboundCapable(node, opt, payload);
+    if (node.kind === 'dss' && opt.kind === 'dss') return this.outboundDss(node, opt, payload);
     if (node.kind !== 'mpcapable' && node.kind !== 'dss' && node.kind !== 'mp_capable_legacy') {
       const want = outboundPathExpectation(node, opt, this, conn);
       if (want) return { expected: mptcpOptionBytes(want), actual: live };
@@ -186,7 +186,7 @@ export class MptcpState implements PathContext {
     return { expected: { kind: 'mptcp', bytes: new Uint8Array([30, 3, subtypeOf(node) << 4]) }, actual: live };
   }
 
-  private outboundCapable(node: Node<'mpcapable'>, live: Extract<MptcpOption, { kind: 'mp_capable' }>) {
+  private outboundCapable(node: Node<'mpcapable'>, live: Extract<MptcpOption, { kind: 'mp_capable' }>, payload: Uint8Array) {
     const keys = node.keys ?? [];
     const want: Parameters<typeof makeMpCapable>[0] = { version: node.version === 'v0' ? 0 : 1, flags: node.flags };
     if (keys[0]) {
@@ -206,11 +206,14 @@ export class MptcpState implements PathContext {
     if (node.dataLength !== undefined) want.dataLevelLength = node.dataLength;
     // The checksum's presence is compared; its value is a wildcard unless written, as for DSS.
     if (typeof node.checksum === 'number') want.checksum = node.checksum;
+    else if (node.checksum === 'auto' && live.senderKey !== undefined && live.dataLevelLength !== undefined)
+      // The implicit mapping of the initiator's first data (RFC 8684 §3.1): DSN = IDSN + 1, SSN 1.
+      want.checksum = this.liveChecksum(node, mptcpIdsn(live.senderKey) + 1n, 1, live.dataLevelLength, false, payload);
     else if (mpcHasChecksum(node)) want.checksum = live.checksum ?? 0;
     return { expected: mptcpOptionBytes(makeMpCapable(want)), actual: mptcpOptionBytes(live) };
   }
 
-  private outboundDss(node: Node<'dss'>, live: DssOption) {
+  private outboundDss(node: Node<'dss'>, live: DssOption, payload: Uint8Array) {
     // Live values in script space: DSNs relative to the kernel's IDSN, data acks to the script's.
     const kIdsn = this.kernelKey !== undefined ? mptcpIdsn(this.kernelKey) : 0n;
     const sIdsn = this.scriptKey !== undefined ? mptcpIdsn(this.scriptKey) : 0n;
@@ -238,11 +241,28 @@ export class MptcpState implements PathContext {
       dsn8: node.dsn?.size === 8,
       ssn: node.dsn ? Number(node.ssn ?? BigInt(actual.ssn ?? 0)) : undefined,
       dll: node.dsn ? (node.dll ?? actual.dll) : undefined,
-      checksum: node.dsn && node.checksum !== 'none' ? (typeof node.checksum === 'number' ? node.checksum : (actual.checksum ?? 0)) : undefined,
+      checksum: node.dsn && node.checksum !== 'none' ? (typeof node.checksum === 'number' ? node.checksum : node.checksum === 'auto' ? this.dssLiveChecksum(node, live, kIdsn, payload) : (actual.checksum ?? 0)) : undefined,
       dataFin: node.fin,
       reserved: live.reserved,
     });
     return { expected: mptcpOptionBytes(want), actual: mptcpOptionBytes(actual) };
+  }
+
+  /** `cksum=auto` on the kernel's DSS: the RFC 8684 §3.3.1 checksum of its mapping and this segment's data. */
+  private dssLiveChecksum(node: Node<'dss'>, live: DssOption, kIdsn: bigint, payload: Uint8Array): number {
+    if (live.dsn === undefined || live.ssn === undefined || live.dll === undefined) return 0;
+    // A 4-byte DSN is the low 32 bits of the 64-bit one the checksum covers.
+    const dsn64 = live.dsn8 ? BigInt(live.dsn) : (kIdsn + ((BigInt(live.dsn) - kIdsn) & MASK32)) & MASK64;
+    // A mapping of length 0 is infinite (§3.3.1): its checksum field is 0, as for an inbound one.
+    if (live.dll === 0) return 0;
+    return this.liveChecksum(node, dsn64, live.ssn, live.dll, live.dataFin, payload);
+  }
+
+  private liveChecksum(node: MptcpOptionNode, dsn64: bigint, ssn: number, dll: number, dataFin: boolean, payload: Uint8Array): number {
+    // The checksum covers the whole mapping's data: only checkable when this segment has all of it.
+    if (dll !== payload.length + (dataFin ? 1 : 0))
+      this.fail(`cksum=auto needs the whole mapping in one segment, but its data-level length is ${dll} and this segment carries ${payload.length} byte(s)${dataFin ? ' + DATA_FIN' : ''}; give cksum=N or leave the checksum out`, node);
+    return dssChecksum(dsn64, ssn, dll, payload);
   }
 }
 

@@ -172,7 +172,7 @@ export function outboundView(
     const node = nodes[i];
     if (node && isMptcpNode(node)) {
       // The MPTCP layer fills the expectation's wildcards from the live option and maps both to script space.
-      const pair = s.mptcp.outbound(node, o, conn);
+      const pair = s.mptcp.outbound(node, o, conn, live.payload);
       wantOpts[i] = pair.expected;
       return pair.actual;
     }

@@ -306,9 +306,10 @@ export type MptcpOptionNode =
       dataLength?: number;
       /**
        * With `mpcdatalen` only: 'none' = `nocs`, a number = `cksum=N`, undefined = a checksum
-       * field iff flag A is set (computed inbound, wildcard outbound), as the kernel sends it.
+       * field iff flag A is set (computed inbound, wildcard outbound), as the kernel sends it;
+       * 'auto' = `cksum=auto`: a checksum field, computed inbound and checked outbound.
        */
-      checksum?: 'none' | number;
+      checksum?: 'none' | 'auto' | number;
     })
   | (Node & {
       kind: 'mp_capable_legacy';
@@ -331,8 +332,11 @@ export type MptcpOptionNode =
       dsn?: { size: 4 | 8; value?: MptcpValue };
       ssn?: bigint;
       dll?: number;
-      /** 'none' = `nocs`; a number = `cksum=N`; undefined = computed/wildcard. */
-      checksum?: 'none' | number;
+      /**
+       * 'none' = `nocs`; a number = `cksum=N`; undefined = computed inbound, wildcard outbound;
+       * 'auto' = `cksum=auto`: computed inbound, checked against the live mapping outbound.
+       */
+      checksum?: 'none' | 'auto' | number;
       fin: boolean;
     })
   | (Node & {
@@ -359,5 +363,5 @@ const MPC_FLAG_A = 0x80;
  */
 export function mpcHasChecksum(o: Extract<MptcpOptionNode, { kind: 'mpcapable' }>): boolean {
   if (o.dataLength === undefined || o.checksum === 'none') return false;
-  return typeof o.checksum === 'number' || (o.flags & MPC_FLAG_A) !== 0;
+  return typeof o.checksum === 'number' || o.checksum === 'auto' || (o.flags & MPC_FLAG_A) !== 0;
 }

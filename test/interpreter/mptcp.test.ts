@@ -103,4 +103,67 @@ describe('MptcpState', () => {
     expect(s.notes.join('\n')).toContain('the kernel announced 192.168.0.3 with id 1: the kernel will announce it again; write address_id=1 to echo it');
     expect(echoOf('< . 1:1(0) ack 1 win 256 <add_address address_id=1 addr[saddr1] addr_echo, dss dack4=1 nocs>')).toMatchObject({ echo: true, addressId: 1 });
   });
+
+  // scripts/mp_fail: the DSN of MP_FAIL written as an IDSN expression was 0 inbound and the
+  // live value (a wildcard) outbound.
+  it('mp_fail dsn8=trunc_r64_hmac(key)+N is IDSN(key)+N, inbound and outbound', () => {
+    const s = handshaken();
+    const scriptIdsn = idsn(0x0200000000000000n);
+    const wire = s.inbound(nodes('< . 1:1(0) ack 1 win 5 <dss dack8=1, mp_fail dsn8=trunc_r64_hmac(ckey)+101>')[1]!, { payloadLength: 0, scriptSeq: 1, conn });
+    expect(decodeMptcpOption((wire as { bytes: Uint8Array }).bytes)).toMatchObject({ kind: 'mp_fail', dsn: scriptIdsn + 101n });
+    const node = nodes('> . 1:1(0) ack 1 <dss dack8=1, mp_fail dsn8=trunc_r64_hmac(ckey)+101>')[1]!;
+    const live = (dsn: bigint) => ({ kind: 'mptcp' as const, bytes: encodeMptcpOption({ kind: 'mp_fail', reserved: 0, dsn }) });
+    const good = s.outbound(node, live(scriptIdsn + 101n), conn);
+    expect((good.expected as { bytes: Uint8Array }).bytes).toEqual((good.actual as { bytes: Uint8Array }).bytes);
+    const bad = s.outbound(node, live(scriptIdsn + 1n), conn);
+    expect((bad.expected as { bytes: Uint8Array }).bytes).not.toEqual((bad.actual as { bytes: Uint8Array }).bytes);
+    // A literal stays the absolute 64-bit DSN, as in the fork.
+    const literal = s.inbound(nodes('< . 1:1(0) ack 1 win 5 <dss dack8=1, mp_fail dsn8=7>')[1]!, { payloadLength: 0, scriptSeq: 1, conn });
+    expect(decodeMptcpOption((literal as { bytes: Uint8Array }).bytes)).toMatchObject({ dsn: 7n });
+  });
+
+  it('an inbound infinite mapping (dll=0) without cksum= carries checksum 0', () => {
+    const s = handshaken();
+    const wire = s.inbound(nodes('< P. 1:101(100) ack 1 win 5 <dss dack8=1 dsn8=101 ssn=0 dll=0>')[0]!, { payloadLength: 100, scriptSeq: 1, conn });
+    expect(decodeMptcpOption((wire as { bytes: Uint8Array }).bytes)).toMatchObject({ kind: 'dss', dll: 0, checksum: 0 });
+  });
+
+  describe('cksum=auto checks the checksum of the kernel\'s mapping', () => {
+    const payload = Uint8Array.from({ length: 10 }, (_, i) => i + 1);
+    const liveDss = (checksum: number, dll = 10, dataFin = false) => ({
+      kind: 'mptcp' as const,
+      bytes: encodeMptcpOption({ kind: 'dss', reserved: 0, flags: 0x0f | (dataFin ? 0x10 : 0), dataAckPresent: true, dataAck8: true, mappingPresent: true, dsn8: true, dataFin, dataAck: idsn(0x0200000000000000n) + 1n, dsn: idsn(KERNEL_KEY) + 1n, ssn: 1, dll, checksum }),
+    });
+    const right = dssChecksum(idsn(KERNEL_KEY) + 1n, 1, 10, payload);
+    const same = (r: { expected: unknown; actual: unknown }) => Buffer.from((r.expected as { bytes: Uint8Array }).bytes).equals((r.actual as { bytes: Uint8Array }).bytes);
+
+    it('accepts the right value and rejects another, where an omitted checksum accepts both', () => {
+      const s = handshaken();
+      const auto = nodes('> P. 1:11(10) ack 1 <dss dack8=1 dsn8=1 ssn=1 dll=10 cksum=auto>')[0]!;
+      const omitted = nodes('> P. 1:11(10) ack 1 <dss dack8=1 dsn8=1 ssn=1 dll=10>')[0]!;
+      expect(same(s.outbound(auto, liveDss(right), conn, payload))).toBe(true);
+      expect(same(s.outbound(auto, liveDss(right ^ 0x0101), conn, payload))).toBe(false);
+      expect(same(s.outbound(omitted, liveDss(right ^ 0x0101), conn, payload))).toBe(true);
+    });
+
+    it('covers the data actually sent (a different payload fails)', () => {
+      const s = handshaken();
+      const auto = nodes('> P. 1:11(10) ack 1 <dss dack8=1 dsn8=1 ssn=1 dll=10 cksum=auto>')[0]!;
+      expect(same(s.outbound(auto, liveDss(right), conn, new Uint8Array(10)))).toBe(false);
+    });
+
+    it('is an error when the mapping goes on past this segment', () => {
+      const s = handshaken();
+      const auto = nodes('> P. 1:11(10) ack 1 <dss dack8=1 dsn8=1 ssn=1 dll=20 cksum=auto>')[0]!;
+      expect(() => s.outbound(auto, liveDss(right, 20), conn, payload)).toThrow(/cksum=auto needs the whole mapping in one segment.*length is 20.*10 byte/);
+    });
+
+    it('checks an MP_CAPABLE carrying data against its implicit mapping (DSN = IDSN + 1, SSN 1)', () => {
+      const s = new MptcpState(new Uint8Array([192, 0, 2, 1]));
+      const mpc = (checksum: number) => ({ kind: 'mptcp' as const, bytes: encodeMptcpOption(makeMpCapable({ version: 1, flags: 0x81, senderKey: KERNEL_KEY, receiverKey: 5n, dataLevelLength: 10, checksum })) });
+      const node = nodes('> P. 1:11(10) ack 1 <mpcapable v1 flags[flag_a, flag_h] key[ckey, skey] mpcdatalen 10 cksum=auto>')[0]!;
+      expect(same(s.outbound(node, mpc(right), conn, payload))).toBe(true);
+      expect(same(s.outbound(node, mpc(right ^ 1), conn, payload))).toBe(false);
+    });
+  });
 });

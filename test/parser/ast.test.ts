@@ -613,6 +613,13 @@ describe('MPTCP options', () => {
     // Flag A alone means a checksum field (24 bytes, no padding needed); nocs forces 22.
     expect(option('mpcapable v1 flags[flag_a, flag_h] key[ckey, skey] mpcdatalen 100')).not.toHaveProperty('checksum');
     expect(option('mpcapable v1 flags[flag_a, flag_h] key[ckey, skey] mpcdatalen 100 nocs, nop, nop')).toMatchObject({ checksum: 'none' });
+    // cksum=auto: a checksum field whatever flag A says, checked outbound.
+    expect(option('mpcapable v1 flags[flag_h] key[ckey, skey] mpcdatalen 100 cksum=auto')).toMatchObject({ checksum: 'auto', dataLength: 100 });
+  });
+
+  test('dss cksum=auto (tsdrill): computed inbound, checked outbound', () => {
+    expect(option('dss dack8=1 dsn8=1 ssn=1 dll=100 cksum=auto')).toMatchObject({ kind: 'dss', dll: 100, checksum: 'auto', fin: false });
+    expect(option('dss dack8=1 dsn8=601 ssn=0 dll=1 cksum=auto fin')).toMatchObject({ checksum: 'auto', fin: true });
   });
 
   test('legacy mp_capable / mp_capable_no_cs', () => {
