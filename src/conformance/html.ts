@@ -19,13 +19,13 @@ const CSS = `
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:2em auto;max-width:76em;padding:0 1em;color:#1b1f24}
 h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.2em;margin-top:2em;border-bottom:1px solid #d0d7de;padding-bottom:.2em}
 table{border-collapse:collapse;width:100%}th,td{text-align:left;vertical-align:top;padding:.3em .5em;border-bottom:1px solid #eaeef2}
-th{background:#f6f8fa;position:sticky;top:0}code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace}
+th{background:#f6f8fa;position:sticky;top:0}code{font:12px ui-monospace,SFMono-Regular,Menlo,monospace}td:first-child code{white-space:nowrap}
 .muted{color:#57606a}.lvl{font-weight:600;font-size:12px}.MUST{color:#cf222e}.SHOULD{color:#9a6700}.MAY{color:#0969da}
 .v{display:inline-block;min-width:4.5em;text-align:center;border-radius:3px;font-size:12px;padding:0 .4em}
 .pass{background:#dafbe1;color:#116329}.fail,.error,.timeout{background:#ffebe9;color:#a40e26}.flaky{background:#fff8c5;color:#7d4e00}
 .skip{background:#eaeef2;color:#57606a}.none{background:#fff;color:#8c959f;border:1px dashed #d0d7de}
 .bar{background:#eaeef2;height:.9em;width:14em;border-radius:2px;display:inline-block;vertical-align:middle;position:relative}
-.bar span{position:absolute;left:0;top:0;bottom:0;background:#2da44e;border-radius:2px}.bar span.must{background:#cf222e;opacity:.55}
+.bar span{position:absolute;left:0;top:0;bottom:0;background:#2da44e;border-radius:2px}.bar span.must{background:#8250df}
 .gap{background:#fff8c5}ul.scripts{margin:0;padding-left:1.1em}
 `;
 
