@@ -16,7 +16,6 @@ import { pcapFileName } from '../src/report/pcap.js';
 import { isFailing } from '../src/report/suites.js';
 import { formatSummary } from '../src/report/summary.js';
 import { TapSuiteStream } from '../src/report/tap.js';
-import { conformanceMain } from '../src/conformance/command.js';
 import { packetdrillMain } from './packetdrill-cli.js';
 import { createProgress, isCi } from './progress.js';
 import { HELP, parseArgs, UsageError, type RunArgs } from './args.js';
@@ -171,7 +170,7 @@ function writeResultFile(path: string, text: string): void {
 export async function main(argv: readonly string[]): Promise<number> {
   // No subcommand but flags or a script: packetdrill's own command line (drop-in mode).
   const first = argv[0];
-  if (first === 'conformance') return conformanceMain(argv.slice(1));
+  if (first === 'conformance') return (await import('../src/conformance/command.js')).conformanceMain(argv.slice(1));
   if (first !== undefined && !['--help', '-h', '--version'].includes(first) && (first.startsWith('-') || first.endsWith('.pkt')))
     return packetdrillMain(argv);
   try {
