@@ -18,6 +18,7 @@ import { formatSummary } from '../src/report/summary.js';
 import { TapSuiteStream } from '../src/report/tap.js';
 import { packetdrillMain } from './packetdrill-cli.js';
 import { createProgress, isCi } from './progress.js';
+import { reportUnattributed, watchKernelLog, withKernelSplats } from './kernel-log-watch.js';
 import { HELP, parseArgs, UsageError, type RunArgs } from './args.js';
 import { discoverScripts, variantsFor } from './discover.js';
 import { mapPool } from './pool.js';
@@ -121,6 +122,7 @@ async function runJobs(jobs: ChildJob[], args: RunArgs): Promise<number> {
   print(tap.header());
   const raw: RunResult[] = [];
   const pool = new RunProcessPool({ jobs: args.jobs, runs: attempts.length, currentNetns: args.currentNetns });
+  const kernelLog = watchKernelLog(err);
   abort.signal.addEventListener('abort', () => pool.killAll(), { once: true });
   await mapPool(attempts, args.jobs, async ({ job, attempt }) => {
     if (abort.signal.aborted) return;
@@ -128,7 +130,10 @@ async function runJobs(jobs: ChildJob[], args: RunArgs): Promise<number> {
       ? { path: join(args.pcapDir, pcapFileName({ script: job.display, variant: job.variant }, args.repeat > 1 ? attempt + 1 : undefined)), mode: args.pcapMode }
       : undefined;
     const handle = progress.start(`${job.display} ${job.variant}`);
-    const r = await runOne({ ...job, pcap }, { timeoutMs: args.timeoutSec * 1000, currentNetns: args.currentNetns, signal: abort.signal, pool });
+    const inFlightName = `${job.display} ${job.variant}${args.repeat > 1 ? ` #${attempt + 1}` : ''}`;
+    await kernelLog?.begin(inFlightName);
+    let r = await runOne({ ...job, pcap }, { timeoutMs: args.timeoutSec * 1000, currentNetns: args.currentNetns, signal: abort.signal, pool });
+    if (kernelLog) r = withKernelSplats(r, await kernelLog.end(inFlightName));
     progress.end(handle, r);
     if (abort.signal.aborted && r.error?.kind === 'crash') return; // killed by Ctrl-C: reported as interrupted
     raw.push(r);
@@ -136,6 +141,7 @@ async function runJobs(jobs: ChildJob[], args: RunArgs): Promise<number> {
     print(tap.add(r));
   });
   await pool.close();
+  reportUnattributed(kernelLog, err);
   const interrupted = abort.signal.aborted;
   progress.finish();
   print(tap.finish({ interrupted }));

@@ -20,7 +20,8 @@ export function attemptsOf(r: RunResult): RunAttempt[] {
  * - some passed and some failed -> `flaky`.
  * `passRate` is `k/n`: passed / attempts that ran (skipped attempts are not counted; `0/0` when
  * all skipped). `error`, `log` and `skipReason` are those of the representative attempt: the first
- * failing one, else the first; `warnings` are the union of all attempts'; `durationMs` the sum.
+ * failing one, else the first; `warnings` are the union of all attempts'; `durationMs` the sum;
+ * `kernelSplats` those of every attempt.
  */
 export function aggregateAttempts(id: Pick<RunResult, 'script' | 'variant'>, attempts: readonly RunAttempt[]): RunResult {
   if (attempts.length === 0) throw new Error(`aggregateAttempts: no attempts for ${id.script} ${id.variant}`);
@@ -40,6 +41,8 @@ export function aggregateAttempts(id: Pick<RunResult, 'script' | 'variant'>, att
     passRate: `${passed}/${ran.length}`,
   };
   if (rep.error) out.error = rep.error;
+  const splats = attempts.flatMap((a) => a.kernelSplats ?? []);
+  if (splats.length) out.kernelSplats = splats;
   if (rep.skipReason !== undefined) out.skipReason = rep.skipReason;
   return out;
 }

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import type { Builder } from 'junit-report-builder';
 import { aggregateRepeats } from './flaky.js';
 import type { RunResult } from './result.js';
-import { errorAt, groupBySuite, printable, runName } from './suites.js';
+import { errorAt, groupBySuite, kernelSplatsText, printable, runName } from './suites.js';
 
 export interface JunitOptions {
   /** The run was interrupted: every suite gets `<property name="incomplete" value="true"/>`. */
@@ -30,6 +30,7 @@ const seconds = (ms: number) => Math.round(ms) / 1000;
  * - fail/timeout: `<failure message="one-line message" type="<kind>">framed diagnostic</failure>`;
  *   error (crash, setup): `<error message=... type=...>framed</error>`;
  * - skip: `<skipped/>` (reason in system-out);
+ * - kernel splats: in the <failure> they caused (`type="kernel-splat"`), else in system-out;
  * - flaky (unless strict): passes, with properties `flaky=true`, `passRate=k/n` and the failed
  *   attempts' diagnostics in system-out; with `strict` it is a <failure type="flaky">;
  * - warnings and the run's log go to system-err.
@@ -46,6 +47,9 @@ export function formatJunit(results: readonly RunResult[], opts: JunitOptions = 
       if (r.passRate !== undefined) tc.property('passRate', r.passRate);
       const out: string[] = [];
       const e = r.error;
+      // The splat text goes with the failure it caused, else beside the run's own failure.
+      const splats = kernelSplatsText(r);
+      const splatFailure = e?.kind === 'kernel-splat';
       switch (r.verdict) {
         case 'pass':
           break;
@@ -56,7 +60,7 @@ export function formatJunit(results: readonly RunResult[], opts: JunitOptions = 
         case 'fail':
         case 'timeout':
           tc.failure(printable(e?.message ?? r.verdict), r.verdict === 'timeout' ? 'timeout' : e?.kind ?? 'fail');
-          if (e) tc.stacktrace(printable(e.framed));
+          if (e) tc.stacktrace(printable(splatFailure ? `${e.framed}\n${splats}` : e.framed));
           break;
         case 'error':
           tc.error(printable(e?.message ?? 'error'), e?.kind ?? 'error', e ? printable(e.framed) : undefined);
@@ -75,6 +79,7 @@ export function formatJunit(results: readonly RunResult[], opts: JunitOptions = 
           });
           break;
       }
+      if (splats && !splatFailure) out.push(splats);
       if (out.length) tc.standardOutput(printable(out.join('\n')));
       const err = [...r.warnings.map((w) => `warning: ${w}`), ...r.log];
       if (err.length) tc.standardError(printable(err.join('\n')));

@@ -21,6 +21,18 @@ export interface RunError {
   legacy: string;
 }
 
+/** A kernel splat (WARNING, BUG, Oops, KASAN, ...) logged while a run was in flight. */
+export interface KernelSplat {
+  /** `WARNING`, `BUG`, `Oops`, `KASAN`, `UBSAN`, `kmemleak`, `lockdep` or `Call Trace`. */
+  kind: string;
+  /** Its headline (`WARNING: CPU: 1 PID: 42 at net/mptcp/protocol.c:...`). */
+  title: string;
+  /** The whole splat as the kernel logged it, one line per log record. */
+  text: string;
+  /** The other runs in flight when it was logged (`script variant`): it may come from any of them. */
+  inFlight: string[];
+}
+
 export interface RunResult {
   /** Script path as given/discovered (relative to the working directory). */
   script: string;
@@ -39,6 +51,8 @@ export interface RunResult {
   attempts?: RunAttempt[];
   /** Under `--repeat N`: `k/n`, passed attempts / attempts that ran (skips excluded). */
   passRate?: string;
+  /** Kernel splats logged while the run was in flight (a pass or skip then becomes a fail). */
+  kernelSplats?: KernelSplat[];
 }
 
 /** One attempt of a repeated run: a RunResult without its identity and aggregate fields. */

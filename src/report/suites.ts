@@ -111,3 +111,16 @@ export function printable(text: string): string {
     .replace(/\r\n?/g, '\n')
     .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '\ufffd');
 }
+
+/**
+ * The kernel splats of a run as one text for a report: each splat whole, after a line that says
+ * what it is and which other runs were in flight. '' when there are none.
+ */
+export function kernelSplatsText(r: Pick<RunResult, 'kernelSplats'>): string {
+  return (r.kernelSplats ?? [])
+    .map((s) => {
+      const others = s.inFlight.length ? `; also in flight: ${s.inFlight.join(', ')}` : '';
+      return `--- kernel ${s.kind} while the run was in flight${others}\n${s.text}`;
+    })
+    .join('\n');
+}

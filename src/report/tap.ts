@@ -74,6 +74,18 @@ function errorYaml(e: RunResult['error'] & object, indent: string): string[] {
   return lines;
 }
 
+/** `kernel_splats:` as a YAML list, each splat's text a literal block. */
+function kernelSplatsYaml(r: RunResult, indent: string): string[] {
+  if (!r.kernelSplats?.length) return [];
+  const lines = [`${indent}kernel_splats:`];
+  for (const s of r.kernelSplats) {
+    lines.push(`${indent}  - kind: ${q(s.kind)}`, `${indent}    title: ${q(s.title)}`);
+    if (s.inFlight.length) lines.push(`${indent}    in_flight: [${s.inFlight.map(q).join(', ')}]`);
+    lines.push(...yamlBlock('text', s.text, `${indent}    `));
+  }
+  return lines;
+}
+
 function attemptLine(a: RunAttempt, i: number): string {
   const what = a.error ? `${a.verdict}: ${a.error.message}${a.error.line !== undefined ? ` (${errorAt(a.error)})` : ''}` : a.verdict;
   return `attempt ${i + 1}: ${what}`;
@@ -98,6 +110,7 @@ export function tapTestPoint(id: number, r: RunResult, indent = '', opts: TapOpt
       if (r.error.line !== undefined) lines.push(`${y}at: ${q(errorAt(r.error))}`);
       lines.push(...yamlBlock('diagnostic', r.error.framed, y));
     }
+    lines.push(...kernelSplatsYaml(r, y));
     lines.push(`${y}...`);
     return lines;
   }
@@ -106,6 +119,7 @@ export function tapTestPoint(id: number, r: RunResult, indent = '', opts: TapOpt
   if (r.error) lines.push(...errorYaml(r.error, y));
   else lines.push(`${y}message: ${q(r.verdict)}`, `${y}severity: fail`);
   if (r.attempts && r.attempts.length > 1) lines.push(`${y}attempts:`, ...r.attempts.map((a, i) => `${y}  - ${q(attemptLine(a, i))}`));
+  lines.push(...kernelSplatsYaml(r, y));
   lines.push(`${y}...`);
   return lines;
 }

@@ -29,7 +29,7 @@ export async function inNetns(code: string): Promise<{ stdout: string; stderr: s
 }
 
 /** The built CLI, as a user runs it. */
-export async function tsdrill(args: string[], opts: { cwd?: string; timeout?: number } = {}) {
+export async function tsdrill(args: string[], opts: { cwd?: string; timeout?: number; env?: Record<string, string> } = {}) {
   assertBuilt();
-  return execa(process.execPath, [`${ROOT}bin/tsdrill.js`, ...args], { cwd: opts.cwd ?? ROOT, reject: false, timeout: opts.timeout ?? 120_000, env: { CI: 'true' } });
+  return execa(process.execPath, [`${ROOT}bin/tsdrill.js`, ...args], { cwd: opts.cwd ?? ROOT, reject: false, timeout: opts.timeout ?? 120_000, env: { CI: 'true', ...opts.env } });
 }
