@@ -7,6 +7,8 @@ import { buildConfig, ConfigError } from '../interpreter/config.js';
 import { ScriptError } from '../interpreter/errors.js';
 import { runScript, type RunHooks } from '../interpreter/run.js';
 import { parseScript, ParseError } from '../parser/index.js';
+import { scriptRequirements } from '../parser/requirements.js';
+import { unmetRequirements } from '../kernel/requirements.js';
 import { writePcap } from '../report/pcap.js';
 import type { RunResult } from '../report/result.js';
 import { clocks } from '../sys/libc.js';
@@ -40,6 +42,9 @@ export async function runJob(job: ChildJob, hooks: Pick<RunHooks, 'log'> = {}): 
     config.toleranceUsecs = Math.round(config.toleranceUsecs * (job.toleranceScale ?? 1));
     // --dry_run: parse and configure only, as packetdrill does.
     if (config.dryRun) return result({});
+    // `// require: ...`: what this kernel lacks skips the run (probed here, in the run's netns).
+    const unmet = unmetRequirements(scriptRequirements(script, job.display), { ipv6: config.ipVersion !== 'ipv4' });
+    if (unmet.length) return result({ verdict: 'skip', skipReason: unmet.join('; ') });
     const outcome = await runScript(script, job.file, config, {
       log: (l) => {
         log.push(l);

@@ -10,6 +10,7 @@ import type { CommandAction, Event, IcmpBody, PacketAction, Script, SyscallActio
 import { clocks, errno as lastErrno, libc, raiseSchedulingPriority, restoreSchedulingPriority } from '../sys/libc.js';
 import { openCpuLatencyRequest } from '../sys/cpu-latency.js';
 import { runShell } from '../sys/shell.js';
+import { absentSysctlFiles, sysctlName } from '../kernel/absent-sysctl.js';
 import { errnoMessage, errnoName } from '../syscalls/errno.js';
 import { BlockingCalls } from './blocking.js';
 import { CodeEvents } from './code-events.js';
@@ -338,11 +339,15 @@ class Interpreter {
     const r = await runShell(cmd.command, { cwd: dirname(this.file), env: commandEnvironment(this.config, this.env.tun.name) });
     if (r.exitCode !== 0) {
       const output = r.output.trim();
+      // A kernel without a sysctl the command writes: say which, and how to skip such kernels.
+      const absent = absentSysctlFiles(output);
+      const lacks = absent.length ? `: this kernel lacks ${absent.join(', ')}` : '';
+      const help = absent.map((p) => `help: a script that needs it can say \`// require: sysctl ${sysctlName(p)}\` to be skipped on kernels without it`);
       throw new ScriptError(
         'command',
-        `${when === 'event' ? '' : `${when} `}command \`${cmd.command.trim()}\` failed: ${r.signal ? `killed by ${r.signal}` : `non-zero status ${r.exitCode}`}`,
+        `${when === 'event' ? '' : `${when} `}command \`${cmd.command.trim()}\` failed: ${r.signal ? `killed by ${r.signal}` : `non-zero status ${r.exitCode}`}${lacks}`,
         cmd.loc,
-        output ? output.split('\n').map((l) => `output: ${l}`) : [],
+        [...(output ? output.split('\n').map((l) => `output: ${l}`) : []), ...help],
         `error executing \`${cmd.command.trim()}\` command: non-zero status ${r.exitCode}`,
       );
     }

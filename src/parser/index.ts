@@ -7,6 +7,7 @@
 import type { Script } from './ast.js';
 import { describeExpected, describeFound, ParseError, spanLoc, suggestKeyword, type Expectation } from './errors.js';
 import * as generated from './generated/parser.js';
+import { scriptRequirements } from './requirements.js';
 import { checkScript } from './semantic.js';
 
 export { ParseError } from './errors.js';
@@ -47,6 +48,7 @@ export function parseScript(text: string, file: string, options: ParseOptions = 
       ...(issue.notes ? { notes: issue.notes } : {}),
     });
   }
+  scriptRequirements(script, file); // a malformed `// require:` is a parse error too
   return script;
 }
 
