@@ -8,6 +8,8 @@ import { runJob } from '../src/cli/run-job.js';
 import { IP_VERSIONS, KNOWN_FLAGS, type Flag, type IpVersion } from '../src/interpreter/config.js';
 import { libc } from '../src/sys/libc.js';
 import { PD_BOOLEAN, UsageError } from './args.js';
+import { watchKernelLog, withKernelSplats } from './kernel-log-watch.js';
+import { kernelSplatsText } from '../src/report/suites.js';
 
 export function parsePacketdrillArgs(argv: readonly string[]): { flags: Flag[]; scripts: string[] } {
   const flags: Flag[] = [];
@@ -36,6 +38,8 @@ export function parsePacketdrillArgs(argv: readonly string[]): { flags: Flag[]; 
   return { flags, scripts };
 }
 
+const KSFT_SKIP = 4;
+
 /** Runs packetdrill-style; ends the process (a blocked syscall thread must not keep it alive). */
 export async function packetdrillMain(argv: readonly string[]): Promise<never> {
   const err = (s: string) => writeSync(2, s.endsWith('\n') ? s : `${s}\n`);
@@ -45,15 +49,25 @@ export async function packetdrillMain(argv: readonly string[]): Promise<never> {
     const ipVersion = flags.filter((f) => f.name === 'ip_version').pop()?.value ?? 'ipv4';
     if (!IP_VERSIONS.includes(ipVersion as IpVersion)) throw new UsageError(`bad --ip_version: ${ipVersion}`);
     const verbose = flags.some((f) => f.name === 'verbose');
+    const kernelLog = watchKernelLog(err);
     for (const script of scripts) {
-      const r = await runJob(
+      await kernelLog?.begin(script);
+      let r = await runJob(
         { file: resolve(script), display: script, variant: ipVersion as IpVersion, flags, toleranceScale: 1 },
         { log: verbose ? (l) => err(l) : undefined },
       );
+      if (kernelLog) r = withKernelSplats(r, await kernelLog.end(script));
       if (r.verdict === 'pass') continue;
+      if (r.verdict === 'skip') {
+        // kselftest's exit status for a skip, unless another script fails.
+        err(`${script}: SKIP: ${r.skipReason ?? ''}`);
+        code = KSFT_SKIP;
+        continue;
+      }
       const e = r.error!;
       err(e.legacy.startsWith(basename(script)) || e.legacy.startsWith(script) ? e.legacy : `${script}: ${e.legacy}`);
       err(e.framed);
+      if (r.kernelSplats) err(kernelSplatsText(r));
       code = e.kind === 'syntax' || e.kind === 'semantic' || e.kind === 'usage' ? 2 : 1;
       break;
     }
