@@ -2,10 +2,11 @@
 # Usage: mptcp-mib.sh NAME VALUE [NAME VALUE ...]
 # Checks MPTCP MIB counters of the current network namespace (MPTcpExt<NAME> in
 # /proc/net/netstat, the counters `nstat` shows) and fails, naming the counter, when one
-# differs. A NAME ending in `?` is checked only where the kernel has that counter (older
-# kernels lack some: 6.12 and 6.1 have no MPJoinRejected); the script's packets still test the
-# behaviour there. Read from /proc directly, like defaults.sh: no dependency on nstat, and no
-# nstat history file shared between parallel runs.
+# differs. A NAME ending in `?` is checked only where the kernel has that counter: older
+# kernels lack some (6.12 and 6.1 have no MPJoinRejected; 6.1 has no MPJoinSynTx, AddAddrTx,
+# EchoAddTx), and the script's packets still test the behaviour there. Read from /proc
+# directly, like defaults.sh: no dependency on nstat, and no nstat history file shared between
+# parallel runs.
 set -e
 [ $# -ge 2 ] && [ $(($# % 2)) -eq 0 ] || { echo "usage: $0 NAME VALUE [NAME VALUE ...]" >&2; exit 2; }
 while [ $# -ge 2 ]; do
