@@ -24,6 +24,8 @@ import { discoverScripts, variantsFor } from './discover.js';
 import { mapPool } from './pool.js';
 import { runOne } from './run-one.js';
 import { RunProcessPool } from './run-process.js';
+import { runInVm } from './vm.js';
+import { wantsVm } from '../src/vm/options.js';
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 const err = (s: string) => process.stderr.write(s.endsWith('\n') ? s : `${s}\n`);
@@ -136,7 +138,7 @@ async function runJobs(jobs: ChildJob[], args: RunArgs): Promise<number> {
     if (kernelLog) r = withKernelSplats(r, await kernelLog.end(inFlightName));
     progress.end(handle, r);
     if (abort.signal.aborted && r.error?.kind === 'crash') return; // killed by Ctrl-C: reported as interrupted
-    raw.push(r);
+    raw.push({ ...r, kernel: release() });
     if (args.verbose) for (const l of r.log) if (l) err(`# ${r.script} ${r.variant}: ${l}`);
     print(tap.add(r));
   });
@@ -180,6 +182,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (first !== undefined && !['--help', '-h', '--version'].includes(first) && (first.startsWith('-') || first.endsWith('.pkt')))
     return packetdrillMain(argv);
   try {
+    if (first === 'run' && wantsVm(argv)) return await runInVm(argv);
     const args = parseArgs(argv, availableParallelism());
     if (args.command === 'help') {
       out(HELP);

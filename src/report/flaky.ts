@@ -44,6 +44,7 @@ export function aggregateAttempts(id: Pick<RunResult, 'script' | 'variant'>, att
   const splats = attempts.flatMap((a) => a.kernelSplats ?? []);
   if (splats.length) out.kernelSplats = splats;
   if (rep.skipReason !== undefined) out.skipReason = rep.skipReason;
+  if (rep.kernel !== undefined) out.kernel = rep.kernel;
   return out;
 }
 

@@ -44,6 +44,8 @@ export interface RunResult {
   skipReason?: string;
   /** Lines of verbose output and stderr of the run. */
   log: string[];
+  /** `uname -r` of the kernel the run tested (the guest's under `--kernel`). */
+  kernel?: string;
   /**
    * Under `--repeat N` (set by `aggregateRepeats()`): every attempt, in run order. Absent for a
    * single run. The aggregate's `durationMs` is the sum of the attempts' durations.
