@@ -11,11 +11,11 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/**/*.kernel.test.ts'], sequence: { groupOrder: 0 } },
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: ['test/**/*.kernel.test.ts', 'test/**/*.boot.test.ts'], sequence: { groupOrder: 0 } },
       },
       {
         extends: true,
-        test: { name: 'kernel', include: ['test/**/*.kernel.test.ts'], fileParallelism: false, sequence: { groupOrder: 1 } },
+        test: { name: 'kernel', include: ['test/**/*.kernel.test.ts'], exclude: ['test/**/*.boot.test.ts'], fileParallelism: false, sequence: { groupOrder: 1 } },
       },
     ],
   },

@@ -14,6 +14,16 @@ set -uo pipefail
 TSDRILL=${TSDRILL:-/usr/local/bin/tsdrill}
 say() { echo "tsdrill (docker): $*" >&2; }
 
+# `auto` / `auto-debug` in a Linux source tree: configure, build, boot and test that kernel
+# (docker/kernel-auto.sh; the image must be built on the --kernel base of docker/make-base.sh).
+case ${1:-} in
+  auto|auto-debug)
+    for tool in qemu-system-x86_64 gcc make flex bison; do
+      command -v "$tool" >/dev/null || { say "this image has no $tool: build it on the kernel base (docker/make-base.sh --kernel, see docs/docker.md)"; exit 2; }
+    done
+    ;;
+esac
+
 # Commands that touch the kernel need /dev/net/tun and the right to make a network namespace:
 # say so plainly instead of failing in every run.
 case ${1:-} in
@@ -45,7 +55,10 @@ if ((chown_wanted)); then
 fi
 
 # tsdrill runs as a child (not exec) so the clean-up below happens; signals reach it.
-"$TSDRILL" "$@" &
+case ${1:-} in
+  auto|auto-debug) TSDRILL=$TSDRILL /opt/tsdrill/docker/kernel-auto.sh "$@" & ;;
+  *) "$TSDRILL" "$@" & ;;
+esac
 child=$!
 trap 'kill -TERM "$child" 2>/dev/null' TERM
 trap 'kill -INT "$child" 2>/dev/null' INT

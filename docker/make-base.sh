@@ -4,7 +4,11 @@
 # then (unless --base-only) build the tsdrill image on it:
 #   docker build --network host --build-arg BASE_IMAGE=tsdrill-base:bookworm -t tsdrill .
 #
-# Usage: docker/make-base.sh [--base-only] [--force] [--tag IMAGE] [--base-tag IMAGE]
+# Usage: docker/make-base.sh [--kernel] [--base-only] [--force] [--tag IMAGE] [--base-tag IMAGE]
+#   --kernel         the base for testing kernel trees (`tsdrill auto`, docs/docker.md): Debian
+#                    trixie (newer QEMU) with QEMU, busybox-static and what building a kernel
+#                    takes (gcc, make, flex, bison, bc, libelf, libssl, ccache), tagged
+#                    tsdrill-base:trixie-kernel; the image tag defaults to tsdrill-kernel
 #   --base-only      build (or keep) the base image, do not build the tsdrill image
 #   --force          rebuild the base image even if it already exists
 #   --tag IMAGE      tag of the tsdrill image (default: tsdrill)
@@ -31,6 +35,8 @@ BASE_TAG=tsdrill-base:bookworm
 TAG=tsdrill
 BASE_ONLY=0
 FORCE=0
+KERNEL=0
+TAG_GIVEN= BASE_TAG_GIVEN=
 NODE_FROM=${NODE_FROM:-npm}
 NODE_VERSION=${NODE_VERSION:-20}
 NPM_VERSION=${NPM_VERSION:-10}
@@ -41,6 +47,8 @@ DOCKER=${DOCKER:-docker}
 # scripts' shell commands), ethtool (scripts that toggle offloads). unshare comes with
 # util-linux, which is part of every Debian system.
 PACKAGES=iproute2,procps,ethtool
+# --kernel adds: QEMU and busybox-static (src/vm/, the guest), and a kernel build's toolchain.
+KERNEL_PACKAGES=qemu-system-x86,busybox-static,xz-utils,zstd,gcc,libc6-dev,make,flex,bison,bc,libelf-dev,libssl-dev,cpio,perl,python3,kmod,ccache
 
 die() { echo "make-base: error: $*" >&2; exit 1; }
 log() { echo "make-base: $*" >&2; }
@@ -55,15 +63,22 @@ step() {
 
 while (($#)); do
   case $1 in
+    --kernel) KERNEL=1 ;;
     --base-only) BASE_ONLY=1 ;;
     --force) FORCE=1 ;;
-    --tag) TAG=${2:?--tag needs a value}; shift ;;
-    --base-tag) BASE_TAG=${2:?--base-tag needs a value}; shift ;;
+    --tag) TAG_GIVEN=${2:?--tag needs a value}; shift ;;
+    --base-tag) BASE_TAG_GIVEN=${2:?--base-tag needs a value}; shift ;;
     -h|--help) sed -n '2,/^set -euo/{/^set -euo/d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
     *) die "unknown argument '$1' (see --help)" ;;
   esac
   shift
 done
+
+if ((KERNEL)); then
+  SUITE=trixie BASE_TAG=tsdrill-base:trixie-kernel TAG=tsdrill-kernel PACKAGES=$PACKAGES,$KERNEL_PACKAGES
+fi
+TAG=${TAG_GIVEN:-$TAG}
+BASE_TAG=${BASE_TAG_GIVEN:-$BASE_TAG}
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 
