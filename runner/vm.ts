@@ -7,7 +7,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kvmFailed, probeAccel, TCG_TOLERANCE_SCALE, type AccelChoice } from '../src/vm/accel.js';
 import { DEFAULT_QEMU, runInGuest } from '../src/vm/guest-run.js';
-import { InitramfsError } from '../src/vm/initramfs.js';
+import { InitramfsError, MARK } from '../src/vm/initramfs.js';
 import { defaultCacheDir, KernelSpecError, resolveKernel, type KernelUnderTest } from '../src/vm/kernel.js';
 import type { LaunchResult } from '../src/vm/launcher.js';
 import { MissingFeatureError } from '../src/vm/modules.js';
@@ -63,6 +63,11 @@ async function runChecked(argv: readonly string[]): Promise<number> {
             (toleranceGiven ? 'timing tolerances as --tolerance-scale says' : `timing tolerances x${TCG_TOLERANCE_SCALE} (--tolerance-scale overrides)`),
         );
       else err(`booting ${kernel.release} under KVM`);
+      const started = Date.now();
+      const onConsoleLine = (line: string) => {
+        if (vm.verbose) process.stderr.write(`[vm] ${line}\n`);
+        else if (line.startsWith(MARK.booted)) err(`guest ${line.slice('tsdrill-vm: '.length)} (QEMU start to init: ${((Date.now() - started) / 1000).toFixed(1)} s)`);
+      };
       const result = await runInGuest({
         kernel,
         accel: accel.accel,
@@ -77,7 +82,8 @@ async function runChecked(argv: readonly string[]): Promise<number> {
         signal: abort.signal,
         stdout: (c) => process.stdout.write(c),
         stderr: (c) => process.stderr.write(c),
-        ...(vm.verbose ? { onConsoleLine: (l: string) => process.stderr.write(`[vm] ${l}\n`), onCommandLine: (l: string) => err(`${kernel.origin}: ${l}`) } : {}),
+        onConsoleLine,
+        ...(vm.verbose ? { onCommandLine: (l: string) => err(`${kernel.origin}: ${l}`) } : {}),
         ...(vm.logFile ? { logFile: vm.logFile } : {}),
         qemu: process.env.TSDRILL_QEMU || DEFAULT_QEMU,
       });
@@ -85,7 +91,6 @@ async function runChecked(argv: readonly string[]): Promise<number> {
         accel = { accel: 'tcg', reason: `KVM failed (${firstLine(result.outcome)})` };
         continue;
       }
-      if (result.bootLine && !vm.verbose) err(`guest ${result.bootLine.replace(/^tsdrill-vm: /, '')} (QEMU start to init: ${(result.bootMs! / 1000).toFixed(1)} s)`);
       return report(result, kernel);
     }
   } finally {
