@@ -171,6 +171,15 @@ Run options:
   --current-netns         run in this network namespace instead of a fresh one per run
   -v, --verbose           print every injected/sniffed packet and syscall of each run
 
+Another kernel (README "Testing another kernel"): boot it in QEMU and run there
+  --kernel K              K: a bzImage/vmlinuz, a built kernel tree, or a Debian kernel package
+                          (name or .deb; fetched with apt-get download and cached)
+  --vm-accel kvm|tcg      default: KVM when /dev/kvm works, else TCG with tolerances x4
+  --vm-cpus N, --vm-memory MIB    guest size (default 2 CPUs, 2048 MiB)
+  --vm-boot-timeout S, --vm-hang-timeout S   give up on a guest (default 120 s each)
+  --vm-log FILE           write the guest's console and kernel log (dmesg) to FILE
+  --vm-verbose            print the QEMU command line and the guest's console
+
 packetdrill flags (override the script's own header lines), e.g.:
   --tolerance_usecs=N --local_ip=A --remote_ip=A[/len] --gateway_ip=A --netmask_ip=M
   --bind_port=N --connect_port=N --mtu=N --non_fatal=packet -D NAME=VALUE
@@ -182,5 +191,6 @@ Each run happens as root in a private network namespace with its own tun0; nothi
 touches the host's interfaces. Output is TAP version 13 on stdout: one subtest per directory
 (\`ok 1 test: packetdrill_<dir>\`), one line per script and IP variant. On a terminal a progress
 line and a summary go to stderr (not when CI is set).
-Exit status: 0 all passed (flaky allowed), 1 a run failed, 2 usage or parse error.
+Exit status: 0 all passed (flaky allowed), 1 a run failed, 2 usage or parse error,
+4 the kernel under --kernel could not run the suite (boot failure, panic, hang), 130 interrupted.
 `;
