@@ -25,64 +25,29 @@ SCRATCH=$(mktemp -d /var/tmp/tsdrill-docker-kernel.XXXXXX)
 passed=0 failed=0
 started_dockerd= built_base=0 built_image=0
 
-log() { echo "# $*"; }
-ok() { passed=$((passed + 1)); echo "ok $((passed + failed)) - $*"; }
-not_ok() { failed=$((failed + 1)); echo "not ok $((passed + failed)) - $*"; }
-indent() { sed 's/^/#   /'; }
-now() { date +%s; }
-
-cleanup() {
-  local ids
-  log "cleaning up"
-  ids=$("$DOCKER" ps -aq --filter "label=tsdrill.test=$ID" 2>/dev/null)
-  [[ -n $ids ]] && "$DOCKER" rm -f $ids >/dev/null
-  if ((built_image)); then
-    "$DOCKER" image rm -f "$TAG" >/dev/null 2>&1
-    ids=$("$DOCKER" image ls -aq --filter "label=tsdrill.build-id=$ID" 2>/dev/null | sort -u)
-    [[ -n $ids ]] && "$DOCKER" image rm -f $ids >/dev/null 2>&1
-  fi
-  if ((built_base)) && [[ ${TSDRILL_DOCKER_KEEP_BASE:-0} != 1 ]]; then
-    "$DOCKER" image rm "$BASE_IMAGE" >/dev/null 2>&1 || log "warning: could not remove $BASE_IMAGE"
-  fi
-  if [[ -n $started_dockerd ]]; then
-    kill -TERM "$started_dockerd" 2>/dev/null
-    for _ in $(seq 60); do kill -0 "$started_dockerd" 2>/dev/null || break; sleep 0.5; done
-  fi
-  rm -rf --one-file-system "$SCRATCH"
-}
-finish() { cleanup; echo "$passed passed, $failed failed"; ((failed)) && exit 1; exit 0; }
-setup_fail() { not_ok "$1"; [[ -n ${2:-} ]] && printf '%s\n' "$2" | tail -25 | indent; finish; }
+# shellcheck source=docker/test-lib.sh
+source "$ROOT/docker/test-lib.sh"
 trap 'finish' INT TERM
 
 ((EUID == 0)) || { echo "test-docker-kernel: must run as root (dockerd, --privileged)" >&2; exit 2; }
 cd "$ROOT" || exit 2
 
 # ---- 1. engine
-if ! command -v dockerd >/dev/null || ! command -v "$DOCKER" >/dev/null; then
-  out=$( (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker.io) 2>&1) \
-    || setup_fail "apt-get install docker.io" "$out"
-fi
-if ! "$DOCKER" info >/dev/null 2>&1; then
-  dockerd --host=unix:///var/run/docker.sock --bridge=none --iptables=false --ip6tables=false \
-    >"$SCRATCH/dockerd.log" 2>&1 &
-  started_dockerd=$!
-  for _ in $(seq 60); do "$DOCKER" info >/dev/null 2>&1 && break; kill -0 "$started_dockerd" 2>/dev/null || break; sleep 0.5; done
-  "$DOCKER" info >/dev/null 2>&1 || setup_fail "dockerd did not come up" "$(cat "$SCRATCH/dockerd.log")"
-fi
+ensure_engine
 
 # ---- 2. base and image
 if ! "$DOCKER" image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
   t0=$(now)
   out=$(docker/make-base.sh --kernel --base-only --base-tag "$BASE_IMAGE" 2>&1) || setup_fail "docker/make-base.sh --kernel --base-only" "$out"
   built_base=1
-  log "base $BASE_IMAGE built in $(($(now) - t0)) s"
+  log "base $BASE_IMAGE built in $(took "$t0")"
 fi
 t0=$(now)
 out=$("$DOCKER" build --network host --force-rm --build-arg "BASE_IMAGE=$BASE_IMAGE" --build-arg "TSDRILL_BUILD_ID=$ID" -t "$TAG" . 2>&1)
 rc=$?
 built_image=1
 ((rc == 0)) || setup_fail "docker build ($TAG on $BASE_IMAGE)" "$out"
-ok "docker build on $BASE_IMAGE ($(($(now) - t0)) s)"
+ok "docker build on $BASE_IMAGE ($(took "$t0"))"
 
 # ---- 3. a kernel tree
 if [[ -n ${TSDRILL_DOCKER_KERNEL_TREE:-} ]]; then
@@ -95,19 +60,13 @@ else
   rm -rf "$SCRATCH/pkg" "$SCRATCH"/*.deb
   TREE=$(echo "$SCRATCH"/linux-source-*)
   chown -R 4242:4343 "$TREE"
-  log "kernel tree $TREE ready in $(($(now) - t0)) s"
+  log "kernel tree $TREE ready in $(took "$t0")"
 fi
-
-drun() {
-  local outf=$1; shift
-  TSDRILL_IMAGE=$TAG TSDRILL_DOCKER_ARGS="--network none --label tsdrill.test=$ID ${DRUN_ARGS:-}" \
-    "$ROOT/docker/run.sh" "$@" >"$outf" 2>&1 </dev/null
-}
 
 # ---- 4. auto
 t0=$(now)
 (cd "$TREE" && DRUN_ARGS="-e TSDRILL_KCONFIG_BASE=tinyconfig" drun "$SCRATCH/auto.out" auto "$SUITE"); rc=$?
-log "auto: $(($(now) - t0)) s: $(grep -E '^tsdrill auto: (built|results)' "$SCRATCH/auto.out" | tr '\n' ' ')"
+log "auto: $(took "$t0"): $(grep -E '^tsdrill auto: (built|results)' "$SCRATCH/auto.out" | tr '\n' ' ')"
 res=$TREE/.tsdrill/results-auto
 why=
 ((rc == 0)) || why="exit $rc"
