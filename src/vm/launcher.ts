@@ -38,6 +38,8 @@ export interface LaunchOptions {
   /** Every console line as it comes (for --vm-verbose and the console log). */
   onConsoleLine?: (line: string) => void;
   tailLines?: number;
+  /** Run QEMU under `setpriv --pdeathsig KILL` (default true). */
+  orphanGuard?: boolean;
 }
 
 const PANIC = /Kernel panic - not syncing: ?(.*)/;
@@ -52,7 +54,10 @@ export function launchGuest(opts: LaunchOptions): Promise<LaunchResult> {
   let outcome: GuestOutcome | undefined;
   let stderr = '';
 
-  const child = spawn(opts.qemu, opts.args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // setpriv (util-linux) execs QEMU with PR_SET_PDEATHSIG: a tsdrill killed with SIGKILL, which
+  // runs no handler, still takes its guest with it.
+  const [file, args] = opts.orphanGuard === false ? [opts.qemu, opts.args] : ['setpriv', ['--pdeathsig', 'KILL', '--', opts.qemu, ...opts.args]];
+  const child = spawn(file, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   // Our own exit (an uncaught error, process.exit) must not orphan the guest.
   const killOnExit = () => child.kill('SIGKILL');
   process.once('exit', killOnExit);

@@ -1,12 +1,15 @@
 // The launcher against a stand-in for QEMU (a shell script printing what a guest's console
 // would): outcomes, time-outs, and that no process is left behind.
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { kvmFailed, probeAccel } from '../../src/vm/accel.js';
 import { launchGuest, type LaunchOptions } from '../../src/vm/launcher.js';
 
+const ROOT = resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(join(tmpdir(), 'tsdrill-launcher-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -98,7 +101,21 @@ describe('launchGuest', () => {
     const r = await launchGuest({ ...base, qemu });
     expect(r.outcome).toEqual({ kind: 'qemu-exit', code: 1, signal: null, stderr: 'qemu-system-x86_64: -kernel /x: linux kernel too old to load a ram disk' });
     const missing = await launchGuest({ ...base, qemu: join(dir, 'no-such-qemu') });
-    expect(missing.outcome).toMatchObject({ kind: 'qemu-exit', stderr: expect.stringContaining('ENOENT') });
+    expect(missing.outcome).toMatchObject({ kind: 'qemu-exit', stderr: expect.stringMatching(/no-such-qemu.*(No such file|ENOENT)/) });
+  });
+
+  it('tsdrill killed with SIGKILL (no handler runs) still takes its guest with it', async () => {
+    expect(inject('buildError')).toBe('');
+    const { qemu, pidFile } = fakeQemu('orphan', 'echo "tsdrill-vm: booted in 1 s"; exec sleep 60');
+    const launcher = pathToFileURL(join(ROOT, 'dist/src/vm/launcher.js')).href;
+    const code = `import(${JSON.stringify(launcher)}).then((m) => m.launchGuest({ qemu: ${JSON.stringify(qemu)}, args: [], bootTimeoutMs: 60000, hangTimeoutMs: 60000 }));`;
+    const parent = spawn(process.execPath, ['-e', code], { stdio: 'ignore' });
+    for (let i = 0; i < 100 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 100));
+    const pid = pidOf(pidFile);
+    expect(alive(pid)).toBe(true);
+    parent.kill('SIGKILL');
+    for (let i = 0; i < 50 && alive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+    expect(alive(pid)).toBe(false);
   });
 });
 
