@@ -23,6 +23,15 @@ let kernelArg: string;
  */
 const SUITE = process.env.TSDRILL_VM_TEST_SUITE ?? 'scripts/tcp';
 
+/**
+ * This test checks that the runs happen in the guest and are judged there (semantics, results
+ * on the host), not the guest's timing: under TCG that depends on how busy the host is (at a
+ * host load average of ~20 on 2 cores we measured injection errors of 6 ms median, 91 ms p99
+ * in the guest: bench/RESULTS.md, "VM"). So the timing tolerances get room here; the default
+ * TCG factor (x4, src/vm/accel.ts) is exercised by the other tests' runs.
+ */
+const TOLERANCE_SCALE = process.env.TSDRILL_VM_TEST_TOLERANCE_SCALE ?? '20';
+
 function tsdrill(args: string[], opts: { timeoutMs?: number } = {}) {
   return spawnSync(process.execPath, [BIN, ...args], {
     cwd: ROOT,
@@ -58,9 +67,9 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 describe(`tsdrill run --kernel (a Debian kernel under QEMU)`, () => {
   it(`runs ${SUITE} in the guest: TAP on stdout, JSON and JUnit on the host, each result naming the guest's kernel, none failing`, () => {
     const out = join(scratch, 'out');
-    const r = tsdrill(['run', '--kernel', kernelArg, '--json', join(out, 'results.json'), '--junit', join(out, 'junit.xml'), '--vm-log', join(out, 'kernel.log'), SUITE]);
+    const r = tsdrill(['run', '--kernel', kernelArg, '--json', join(out, 'results.json'), '--junit', join(out, 'junit.xml'), '--vm-log', join(out, 'kernel.log'), '--tolerance-scale', TOLERANCE_SCALE, SUITE]);
     const why = `exit ${r.status}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`;
-    expect(r.stderr, why).toMatch(/booting .* under (TCG|KVM)/);
+    expect(r.stderr, why).toMatch(new RegExp(`booting ${kernel.release.replace(/[.+]/g, '\\$&')} under (TCG|KVM)`));
     expect(r.stdout, why).toMatch(/^TAP version 13$/m);
     expect(r.stdout, why).not.toMatch(/^\s*not ok/m);
     expect(r.status, why).toBe(0);
