@@ -3,6 +3,7 @@
 // guest's stderr to our stderr; --junit/--json/--pcap-dir land where asked, because their
 // folders are shared read-write at the same path. Exit status: the guest run's (0, 1, 2), 4 when
 // the kernel could not run the suite (boot failure, panic, hang), 130 on Ctrl-C.
+import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kvmFailed, probeAccel, TCG_TOLERANCE_SCALE, type AccelChoice } from '../src/vm/accel.js';
@@ -77,6 +78,7 @@ async function runChecked(argv: readonly string[]): Promise<number> {
         cwd: process.cwd(),
         env: guestEnv(process.env),
         outputDirs,
+        inputDirs: args.paths.map((p) => (statSync(p, { throwIfNoEntry: false })?.isDirectory() ? resolve(p) : dirname(resolve(p)))),
         bootTimeoutMs: vm.bootTimeoutSec * 1000,
         hangTimeoutMs: vm.hangTimeoutSec * 1000,
         signal: abort.signal,

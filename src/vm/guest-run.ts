@@ -10,7 +10,7 @@ import { buildInitramfs, findBusybox, guestCommandScript, type GuestMount, type 
 import type { KernelUnderTest } from './kernel.js';
 import { launchGuest, type LaunchResult } from './launcher.js';
 import { bootModules, parseKernelConfig, parseModulesDep } from './modules.js';
-import { outputFolders } from './options.js';
+import { hiddenInputFolders, outputFolders } from './options.js';
 import { qemuArgs, shellLine, type Accel, type Share } from './qemu-args.js';
 
 export interface GuestRun {
@@ -24,6 +24,8 @@ export interface GuestRun {
   env: Record<string, string>;
   /** Host folders the command writes into, shared read-write at the same path. */
   outputDirs: readonly string[];
+  /** Host folders the command reads (cwd, scripts): those under the guest's tmpfs are shared read-only. */
+  inputDirs?: readonly string[];
   bootTimeoutMs: number;
   hangTimeoutMs: number;
   signal?: AbortSignal;
@@ -54,7 +56,14 @@ export async function runInGuest(run: GuestRun): Promise<LaunchResult> {
   try {
     const outputs = outputFolders(run.outputDirs.map((d) => resolve(d)));
     for (const d of outputs) mkdirSync(d, { recursive: true });
-    const mounts: GuestMount[] = [io, ...outputs].map((p, i) => ({ tag: i === 0 ? 'io' : `out${i - 1}`, hostPath: p, guestPath: p, readonly: false }));
+    const inputs = hiddenInputFolders([run.cwd, ...(run.inputDirs ?? [])].map((d) => resolve(d)), outputs);
+    // Parents before children: a folder shared inside another is mounted over it.
+    const mounts: GuestMount[] = [
+      { tag: 'io', hostPath: io, guestPath: io, readonly: false },
+      ...[...inputs.map((p) => ({ p, readonly: true })), ...outputs.map((p) => ({ p, readonly: false }))]
+        .sort((a, b) => a.p.length - b.p.length)
+        .map(({ p, readonly }, i) => ({ tag: `share${i}`, hostPath: p, guestPath: p, readonly })),
+    ];
     const shares: Share[] = [
       { tag: 'root', hostPath: '/', readonly: true },
       ...(run.kernel.modulesDir ? [{ tag: 'modules', hostPath: run.kernel.modulesDir, readonly: true }] : []),

@@ -72,10 +72,26 @@ export function splitVmArgs(argv: readonly string[]): { vm: VmOptions; rest: str
   return { vm, rest };
 }
 
+const inside = (d: string, o: string) => o !== d && (o === '/' || d.startsWith(`${o}/`));
+const trimSlash = (d: string) => d.replace(/\/+$/, '') || '/';
+
 /** Folders the guest writes results into, each shared read-write at its own path: nested ones dropped. */
 export function outputFolders(dirs: readonly string[]): string[] {
-  const unique = [...new Set(dirs.map((d) => d.replace(/\/+$/, '') || '/'))].sort();
-  return unique.filter((d) => !unique.some((o) => o !== d && (o === '/' || d.startsWith(`${o}/`))));
+  const unique = [...new Set(dirs.map(trimSlash))].sort();
+  return unique.filter((d) => !unique.some((o) => inside(d, o)));
+}
+
+/** Where the guest mounts its own tmpfs over the host's root: what is there must be shared again. */
+export const GUEST_TMPFS = ['/tmp', '/run'] as const;
+
+/**
+ * Folders the guest reads (the working directory, the scripts' folders) that its tmpfs on /tmp or
+ * /run would hide: shared read-only at their own path; nested ones, and those inside an output
+ * folder (shared anyway), dropped.
+ */
+export function hiddenInputFolders(dirs: readonly string[], outputs: readonly string[]): string[] {
+  const hidden = [...new Set(dirs.map(trimSlash))].filter((d) => GUEST_TMPFS.some((t) => d === t || d.startsWith(`${t}/`))).sort();
+  return hidden.filter((d) => !hidden.some((o) => inside(d, o)) && !outputs.some((o) => o === d || inside(d, o)));
 }
 
 /** The guest's environment: what a run reads from the host's, nothing session-specific. */

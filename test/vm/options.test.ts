@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { guestEnv, outputFolders, splitVmArgs, VM_DEFAULTS, wantsVm } from '../../src/vm/options.js';
+import { guestEnv, hiddenInputFolders, outputFolders, splitVmArgs, VM_DEFAULTS, wantsVm } from '../../src/vm/options.js';
 
 describe('VM options', () => {
   it('takes the VM options out and leaves the guest its command line unchanged', () => {
@@ -20,6 +20,12 @@ describe('VM options', () => {
   it('shares each output folder once, nested ones inside their parent', () => {
     expect(outputFolders(['/w/out', '/w/out/pcaps', '/w/out/', '/x'])).toEqual(['/w/out', '/x']);
     expect(outputFolders(['/w/outer', '/w/out'])).toEqual(['/w/out', '/w/outer']);
+  });
+  it("shares again, read-only, the folders the guest's tmpfs on /tmp and /run would hide", () => {
+    // Regression: run from a folder under /tmp, the guest saw an empty /tmp and no scripts.
+    expect(hiddenInputFolders(['/tmp/w', '/tmp/w/scripts', '/work/x', '/run/s', '/tmpfoo'], [])).toEqual(['/run/s', '/tmp/w']);
+    expect(hiddenInputFolders(['/tmp/w/out/in', '/tmp/w'], ['/tmp/w/out'])).toEqual(['/tmp/w']);
+    expect(hiddenInputFolders(['/tmp/w/out'], ['/tmp/w/out'])).toEqual([]);
   });
   it('gives the guest PATH, CI and tsdrill settings, not the session', () => {
     const env = guestEnv({ PATH: '/bin', CI: 'true', TSDRILL_CACHE_DIR: '/c', SSH_AUTH_SOCK: '/s', HOME: '/home/u' });
