@@ -28,7 +28,7 @@ TSDRILL=${TSDRILL:-$ROOT/bin/tsdrill.js}
 KCONFIG=${TSDRILL_KCONFIG_DIR:-$HERE/kconfig}
 
 say() { echo "tsdrill auto: $*" >&2; }
-die() { say "error: $*"; exit "${2:-3}"; }
+die() { say "error: $1"; exit "${2:-3}"; }
 
 mode=${1:-}
 case $mode in
