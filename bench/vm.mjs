@@ -130,7 +130,7 @@ for (const cond of ['idle', 'load']) {
   const g = results.timing.guest.find((c) => c.cond === cond);
   const h = results.timing.host.find((c) => c.cond === cond);
   const fmt = (c) => `median ${fmtUs(c.error.median)}, p90 ${fmtUs(c.error.p90)}, p99 ${fmtUs(c.error.p99)}, max ${fmtUs(c.error.max)}`;
-  L.push(`| injection error, ${packets} SYNs, ${cond === 'idle' ? 'no hog' : '1 CPU hog (in the guest / on the host)'} | ${fmt(g)} | ${fmt(h)} | ${g.loadBefore} / ${h.loadBefore} |`);
+  L.push(`| injection error, ${packets} SYNs, ${cond === 'idle' ? 'no hog' : '1 CPU hog (in the guest / on the host)'} | ${fmt(g)} | ${fmt(h)} | guest's own ${g.loadBefore} / host ${h.loadBefore} (host during the guest run: ${results.timing.loadGuest}) |`);
 }
 L.push('');
 L.push(`Injection error as in *Injection timing* above (\`bench/timing.mjs --modes interp\`, run inside the guest and then on the host). Timing tolerances under TCG are scaled x${TCG_TOLERANCE_SCALE} by default (\`--tolerance-scale\` overrides): see the note in src/vm/accel.ts.`);
