@@ -57,13 +57,15 @@ export async function runInGuest(run: GuestRun): Promise<LaunchResult> {
     const outputs = outputFolders(run.outputDirs.map((d) => resolve(d)));
     for (const d of outputs) mkdirSync(d, { recursive: true });
     const inputs = hiddenInputFolders([run.cwd, ...(run.inputDirs ?? [])].map((d) => resolve(d)), outputs);
-    // Parents before children: a folder shared inside another is mounted over it.
+    // Parents before children: a folder shared inside another (the I/O folder inside a /tmp
+    // shared again) is mounted over it, not hidden by it.
     const mounts: GuestMount[] = [
-      { tag: 'io', hostPath: io, guestPath: io, readonly: false },
-      ...[...inputs.map((p) => ({ p, readonly: true })), ...outputs.map((p) => ({ p, readonly: false }))]
-        .sort((a, b) => a.p.length - b.p.length)
-        .map(({ p, readonly }, i) => ({ tag: `share${i}`, hostPath: p, guestPath: p, readonly })),
-    ];
+      { tag: 'io', hostPath: io, readonly: false },
+      ...inputs.map((p, i) => ({ tag: `in${i}`, hostPath: p, readonly: true })),
+      ...outputs.map((p, i) => ({ tag: `out${i}`, hostPath: p, readonly: false })),
+    ]
+      .sort((a, b) => a.hostPath.length - b.hostPath.length)
+      .map((m) => ({ ...m, guestPath: m.hostPath }));
     const shares: Share[] = [
       { tag: 'root', hostPath: '/', readonly: true },
       ...(run.kernel.modulesDir ? [{ tag: 'modules', hostPath: run.kernel.modulesDir, readonly: true }] : []),
