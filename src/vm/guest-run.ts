@@ -48,6 +48,21 @@ export function bootModuleFiles(kernel: KernelUnderTest): string[] {
   return bootModules(dep, config).map((m) => join(kernel.modulesDir!, m));
 }
 
+/**
+ * The read-write I/O folder, the hidden inputs (read-only) and the outputs (read-write), each at
+ * its own path, parents first: a folder shared inside another (the I/O folder inside a /tmp
+ * shared again) is mounted over it, not hidden by it.
+ */
+export function guestMounts(io: string, inputs: readonly string[], outputs: readonly string[]): GuestMount[] {
+  return [
+    { tag: 'io', hostPath: io, readonly: false },
+    ...inputs.map((p, i) => ({ tag: `in${i}`, hostPath: p, readonly: true })),
+    ...outputs.map((p, i) => ({ tag: `out${i}`, hostPath: p, readonly: false })),
+  ]
+    .sort((a, b) => a.hostPath.length - b.hostPath.length)
+    .map((m) => ({ ...m, guestPath: m.hostPath }));
+}
+
 export async function runInGuest(run: GuestRun): Promise<LaunchResult> {
   const modules = bootModuleFiles(run.kernel);
   const busybox = findBusybox();
@@ -57,15 +72,7 @@ export async function runInGuest(run: GuestRun): Promise<LaunchResult> {
     const outputs = outputFolders(run.outputDirs.map((d) => resolve(d)));
     for (const d of outputs) mkdirSync(d, { recursive: true });
     const inputs = hiddenInputFolders([run.cwd, ...(run.inputDirs ?? [])].map((d) => resolve(d)), outputs);
-    // Parents before children: a folder shared inside another (the I/O folder inside a /tmp
-    // shared again) is mounted over it, not hidden by it.
-    const mounts: GuestMount[] = [
-      { tag: 'io', hostPath: io, readonly: false },
-      ...inputs.map((p, i) => ({ tag: `in${i}`, hostPath: p, readonly: true })),
-      ...outputs.map((p, i) => ({ tag: `out${i}`, hostPath: p, readonly: false })),
-    ]
-      .sort((a, b) => a.hostPath.length - b.hostPath.length)
-      .map((m) => ({ ...m, guestPath: m.hostPath }));
+    const mounts = guestMounts(io, inputs, outputs);
     const shares: Share[] = [
       { tag: 'root', hostPath: '/', readonly: true },
       ...(run.kernel.modulesDir ? [{ tag: 'modules', hostPath: run.kernel.modulesDir, readonly: true }] : []),
