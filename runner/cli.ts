@@ -24,7 +24,6 @@ import { discoverScripts, variantsFor } from './discover.js';
 import { mapPool } from './pool.js';
 import { runOne } from './run-one.js';
 import { RunProcessPool } from './run-process.js';
-import { runInVm } from './vm.js';
 import { wantsVm } from '../src/vm/options.js';
 
 const out = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
@@ -182,7 +181,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (first !== undefined && !['--help', '-h', '--version'].includes(first) && (first.startsWith('-') || first.endsWith('.pkt')))
     return packetdrillMain(argv);
   try {
-    if (first === 'run' && wantsVm(argv)) return await runInVm(argv);
+    // The VM path's modules load only when asked for: a plain run does not pay for them.
+    if (first === 'run' && wantsVm(argv)) return await (await import('./vm.js')).runInVm(argv);
     const args = parseArgs(argv, availableParallelism());
     if (args.command === 'help') {
       out(HELP);
