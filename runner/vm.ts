@@ -121,7 +121,8 @@ function report(r: LaunchResult, kernel: KernelUnderTest): number {
           ? 'the guest did not boot in time (its init never said "booted")'
           : o.kind === 'hung'
             ? `the guest hung: no sign of life for ${o.silentSec} s`
-            : `QEMU ended before the guest finished (${o.code !== null ? `exit ${o.code}` : o.signal})${o.stderr ? `: ${o.stderr}` : ''}`;
+            : `QEMU ended before the guest finished (${o.code !== null ? `exit ${o.code}` : o.signal})${o.stderr ? `: ${o.stderr}` : ''}` +
+              (r.bootMs === undefined && r.consoleTail.length === 0 ? '; the kernel reset before printing anything: a corrupt or non-x86-64 image?' : '');
   err(`error: ${kernel.release} (${kernel.origin}): ${what}`);
   if (r.consoleTail.length) process.stderr.write(`--- last console lines ---\n${r.consoleTail.join('\n')}\n---\n`);
   return EXIT_VM_FAILED;
