@@ -59,7 +59,8 @@ export async function runJob(job: ChildJob, hooks: Pick<RunHooks, 'log'> = {}): 
     const e = outcome.error;
     const name = basename(job.file);
     return result({
-      verdict: 'fail',
+      // A lower layer of tsdrill failed at this event: an error of the run, not a kernel failure.
+      verdict: e.kind === 'setup' ? 'error' : 'fail',
       warnings: outcome.warnings,
       error: {
         message: e.message,

@@ -1,3 +1,4 @@
+import { wrongForm } from '../assertions/messages.js';
 import type { Expr } from '../parser/ast.js';
 import { LINUX_SYMBOLS, lookupSymbol } from '../syscalls/symbols.js';
 import { suggestSymbol } from '../syscalls/suggest.js';
@@ -30,7 +31,7 @@ export class Evaluator {
         }
         break;
     }
-    throw new ScriptError('runtime', `${what}: expected an integer, found ${describeExpr(e)}`, e.loc);
+    throw ScriptError.from('runtime', e.loc, wrongForm({ subject: what, expected: 'an integer', found: describeExpr(e) }));
   }
 
   symbol(name: string, at: Expr): bigint {
@@ -51,7 +52,7 @@ export class Evaluator {
   string(e: Expr, what: string): string {
     if (e.kind === 'string') return decodeEscapes(e.value, e);
     if (e.kind === 'word' && this.defines.has(e.name)) return this.defines.get(e.name)!.replace(/^"|"$/g, '');
-    throw new ScriptError('runtime', `${what}: expected a string, found ${describeExpr(e)}`, e.loc);
+    throw ScriptError.from('runtime', e.loc, wrongForm({ subject: what, expected: 'a string', found: describeExpr(e) }));
   }
 }
 

@@ -1,7 +1,7 @@
 // An outbound script line: wait for the kernel's next packet of the line's flow (joining a
 // burst where the line expects one larger segment), map it into script space, and compare it
 // field by field and in time.
-import { packetMismatch } from '../assertions/messages.js';
+import { packetMismatch, packetTimedOut } from '../assertions/messages.js';
 import { compareTcp, describeTcp } from '../assertions/outbound.js';
 import { bytesEqual } from '../codec/address.js';
 import { TCP_FLAG, type Packet } from '../codec/packet.js';
@@ -53,7 +53,7 @@ export async function expectOutbound(ctx: OutboundContext, line: PacketAction, w
   const foreign = s.mptcp.kernelKey === undefined ? undefined : (p: Packet) => s.connections.some((c) => c !== conn && c.matchesOutgoing(p));
   const first = await ctx.outbound.next(conn ? (p) => conn!.matchesOutgoing(p) : isNewSubflowSyn, deadline, line.loc, foreign);
   if (!first)
-    throw new ScriptError('packet', `timed out waiting for packet: nothing from the kernel within ${timeoutUsecs / 1e6} s`, line.loc, [], 'Timed out waiting for packet');
+    throw ScriptError.from('packet', line.loc, packetTimedOut({ seconds: timeoutUsecs / 1e6 }));
   if (!conn) {
     const t = first.packet.transport as { tcp: { srcPort: number; dstPort: number } };
     conn = new Connection('tcp', { ip: first.packet.ip.src, port: t.tcp.srcPort }, { ip: first.packet.ip.dst, port: t.tcp.dstPort });
@@ -74,7 +74,7 @@ export async function expectOutbound(ctx: OutboundContext, line: PacketAction, w
       actualPacket: `${fmtSecs(actualAt)} ${actualText}`,
       livePacket: describeLive(found.packet),
     });
-    const err = new ScriptError('packet', m.message, m.loc, m.notes, m.legacy);
+    const err = ScriptError.from('packet', m.loc, m);
     if (ctx.config.nonFatal.has('packet')) ctx.warnings.push(err.message);
     else throw err;
   }

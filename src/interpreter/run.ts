@@ -1,6 +1,7 @@
 // Runs one parsed script against the kernel. The Interpreter is the event loop: it keeps the
 // script clock and each event's expected time window, and hands each event to its step
 // (inbound.ts, outbound.ts, syscall-events.ts, commands.ts, code-events.ts).
+import { lowerLayerFailure } from '../assertions/messages.js';
 import type { CapturedPacket } from '../injector/capture.js';
 import { setupEnvironment, type Environment } from '../injector/environment.js';
 import type { CommandAction, Event, Script } from '../parser/ast.js';
@@ -161,7 +162,17 @@ class Interpreter implements OutboundContext {
     }
   }
 
+  /** Runs one event; a lower layer's error (injector, capture, libc) is located at the event. */
   private async runEvent(ev: Event): Promise<void> {
+    try {
+      await this.runEventSteps(ev);
+    } catch (e) {
+      if (e instanceof ScriptError) throw e;
+      throw ScriptError.from('setup', ev.loc, lowerLayerFailure({ what: eventName(ev.action), error: e }), { cause: e });
+    }
+  }
+
+  private async runEventSteps(ev: Event): Promise<void> {
     const a = ev.action;
     const inbound = a.kind === 'packet' && a.direction === 'inbound';
     const w = this.window(ev, inbound);
@@ -209,6 +220,13 @@ class Interpreter implements OutboundContext {
  */
 function collectGarbageNow(): void {
   (globalThis as { gc?: () => void }).gc?.();
+}
+
+/** The event as a failure names it: `inbound packet`, `connect call`, ... */
+function eventName(a: Event['action']): string {
+  if (a.kind === 'packet') return `${a.direction} packet`;
+  if (a.kind === 'syscall') return `${a.name} call`;
+  return a.kind === 'command' ? 'command' : 'code snippet';
 }
 
 function describeAction(a: Event['action']): string {

@@ -1,6 +1,7 @@
 // System-call events: a plain call runs on the main thread and is checked at once; a blocking
 // call (`...T`) runs on the syscall thread while the script goes on, and its result and return
 // time are checked when it returns (a failure then fails the run at its next step).
+import { lowerLayerFailure, syscallErrno, syscallResult } from '../assertions/messages.js';
 import type { Event, SyscallAction } from '../parser/ast.js';
 import { errno as lastErrno } from '../sys/libc.js';
 import { errnoMessage, errnoName } from '../syscalls/errno.js';
@@ -53,12 +54,12 @@ export class SyscallEvents {
           checkSyscallResult(this.s, call, inv, result, errno);
           checkTiming(end, toleranceFor(this.config, end.start, startedAt), clock.usecsOf(endNs), 'system call return', call.blockingEnd!.loc);
         } catch (e) {
-          this.failure = e as ScriptError;
+          this.failure = e instanceof ScriptError ? e : ScriptError.from('setup', call.loc, lowerLayerFailure({ what: `${call.name} call`, error: e }), { cause: e });
         }
       },
       (e) => {
         this.pending = undefined;
-        this.failure = new ScriptError('syscall', `${call.name} failed to run: ${(e as Error).message}`, call.loc);
+        this.failure = ScriptError.from('syscall', call.loc, lowerLayerFailure({ what: `${call.name} on the syscall thread`, error: e }), { cause: e });
       },
     );
     // Let the call reach the kernel before the next event (usually the packet that unblocks it).
@@ -70,19 +71,18 @@ export class SyscallEvents {
 /** Compares a call's result and errno with the line's; on success runs the handler's `after`. */
 export function checkSyscallResult(s: RunState, call: SyscallAction, inv: Invocation, result: number, err: number): void {
   const e = call.result;
-  const what = `${result}${result < 0 ? ` with errno ${errnoName(err)} (${errnoMessage(err)})` : ''}`;
-  const fail = (msg: string, loc = call.result.loc) => {
-    throw new ScriptError('syscall', `${call.name}: ${msg}`, loc, [], `runtime error in ${call.name} call: ${msg}`);
-  };
+  const named = (n: number) => `${errnoName(n)} (${errnoMessage(n)})`;
   if (e.kind !== 'ellipsis') {
     const want = Number(s.evaluator.int(e, `${call.name} result`));
-    if (inv.returnsFd && want >= 0) {
-      if (result < 0) fail(`expected non-negative result but got ${what}`);
-    } else if (result !== want) fail(`expected result ${want} but got ${what}`);
+    const expected = inv.returnsFd && want >= 0 ? 'non-negative' : want;
+    if (expected === 'non-negative' ? result < 0 : result !== want) {
+      const errno = result < 0 ? { name: errnoName(err), text: errnoMessage(err) } : undefined;
+      throw ScriptError.from('syscall', e.loc, syscallResult({ call: call.name, expected, result, errno }));
+    }
   }
   if (call.errno) {
     const want = Number(s.evaluator.symbol(call.errno.name, { kind: 'word', name: call.errno.name, loc: call.errno.loc }));
-    if (err !== want) fail(`expected errno ${errnoName(want)} (${errnoMessage(want)}) but got ${errnoName(err)} (${errnoMessage(err)})`, call.errno.loc);
+    if (err !== want) throw ScriptError.from('syscall', call.errno.loc, syscallErrno({ call: call.name, expected: named(want), actual: named(err) }));
   }
   if (result >= 0) inv.after?.(result);
 }

@@ -1,3 +1,4 @@
+import { timingMiss } from '../assertions/messages.js';
 import type { SourceLocation } from '../parser/ast.js';
 import type { RunConfig } from './config.js';
 import { ScriptError } from './errors.js';
@@ -18,18 +19,11 @@ export function toleranceFor(c: RunConfig, expected: number, previous: number | 
   return Math.max(c.toleranceUsecs, (c.tolerancePercent / 100) * (expected - previous));
 }
 
-const secs = (usecs: number) => (usecs / 1e6).toFixed(6);
-
 /** Throws a timing error saying how early or late `actual` is and the allowed window. */
 export function checkTiming(w: TimeWindow, tol: number, actual: number, what: string, loc: SourceLocation): void {
   if (w.any) return;
   const lo = w.start - tol;
   const hi = w.end + tol;
   if (actual >= lo && actual <= hi) return;
-  const off = actual < lo ? `${((w.start - actual) / 1000).toFixed(3)} ms early` : `${((actual - w.end) / 1000).toFixed(3)} ms late`;
-  const expected = w.start === w.end ? `at ${secs(w.start)} sec` : `in time range ${secs(w.start)}~${secs(w.end)} sec`;
-  const legacy = `timing error: expected ${what} ${expected} but happened at ${secs(actual)} sec; tolerance ${secs(tol)} sec`;
-  throw new ScriptError('timing', `${what} ${off}: expected ${expected}, happened at ${secs(actual)} sec`, loc, [
-    `allowed window: ${secs(lo)} to ${secs(hi)} sec (tolerance ${(tol / 1000).toFixed(3)} ms)`,
-  ], legacy);
+  throw ScriptError.from('timing', loc, timingMiss({ what, start: w.start, end: w.end, toleranceUsecs: tol, actual }));
 }

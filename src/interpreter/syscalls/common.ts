@@ -1,4 +1,5 @@
 // Shared pieces of the syscall handlers: the table entry type and argument helpers.
+import { syscallFailure, syscallMismatch, wrongForm } from '../../assertions/messages.js';
 import type { Expr, StructField, SyscallAction } from '../../parser/ast.js';
 import type { LibcFunction } from '../../sys/libc.js';
 import { ScriptError } from '../errors.js';
@@ -47,7 +48,7 @@ export function checkIntOut(s: RunState, call: SyscallAction, e: Expr, buf: Buff
   if (isEllipsis(e)) return;
   const want = s.evaluator.int(e, `${call.name} ${what}`);
   const got = BigInt(buf.readInt32LE(0));
-  if (got !== want) throw new ScriptError('syscall', `${call.name}: expected ${what} ${want}, got ${got}`, e.loc);
+  if (got !== want) throw ScriptError.from('syscall', e.loc, syscallMismatch({ call: call.name, what, expected: want, actual: got }));
 }
 
 /** `NULL` (or a literal 0) where a pointer is expected. */
@@ -69,12 +70,15 @@ export function dataBuffer(s: RunState, call: SyscallAction, bufIndex: number, l
 
 /** An out-parameter mismatch, pointing at the script field, with packetdrill's one-line form. */
 export function outParamError(call: SyscallAction, message: string, loc: Expr['loc'], legacy?: string, notes: string[] = []): ScriptError {
-  return new ScriptError('syscall', `${call.name}: ${message}`, loc, notes, `runtime error in ${call.name} call: ${legacy ?? message}`);
+  return ScriptError.from('syscall', loc, syscallFailure({ call: call.name, text: message, legacy, notes }));
 }
 
 /** The fields of a `{name=value, ...}` struct by name; unknown names are an error. */
 export function structFields(call: SyscallAction, e: Expr, what: string, allowed: readonly string[]): Map<string, StructField> {
-  if (e.kind !== 'struct') throw new ScriptError('syscall', `${call.name}: expected ${what} {${allowed.join(', ')}}, found ${e.kind === 'list' || e.kind === 'array' ? 'a list' : 'a value'}`, e.loc);
+  if (e.kind !== 'struct') {
+    const found = e.kind === 'list' || e.kind === 'array' ? 'a list' : 'a value';
+    throw ScriptError.from('syscall', e.loc, wrongForm({ subject: call.name, expected: `${what} {${allowed.join(', ')}}`, found: found }));
+  }
   const fields = new Map<string, StructField>();
   for (const f of e.fields) {
     if (!allowed.includes(f.name)) throw new ScriptError('syscall', `${call.name}: unknown ${what} field '${f.name}' (expected one of ${allowed.join(', ')})`, f.loc);

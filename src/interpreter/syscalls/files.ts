@@ -1,5 +1,6 @@
 // Non-socket fds and zero-copy transfers: pipe, open, splice, sendfile; plus ioctl and
 // getsockname/getpeername. Script fds of pipes and files are mapped to live fds like sockets.
+import { wrongForm } from '../../assertions/messages.js';
 import type { Expr, SyscallAction } from '../../parser/ast.js';
 import { libc } from '../../sys/libc.js';
 import { ScriptError } from '../errors.js';
@@ -14,7 +15,7 @@ function intRef(s: RunState, call: SyscallAction, e: Expr, size: 4 | 8, what: st
   const b = Buffer.alloc(size);
   if (isEllipsis(e)) return b;
   if (e.kind !== 'array' || e.items.length !== 1)
-    throw new ScriptError('syscall', `${call.name}: expected ${what} as [integer], NULL or ..., found ${describeExpr(e)}`, e.loc);
+    throw ScriptError.from('syscall', e.loc, wrongForm({ subject: call.name, expected: `${what} as [integer], NULL or ...`, found: describeExpr(e) }));
   const v = s.evaluator.int(e, `${call.name} ${what}`);
   if (size === 8) b.writeBigInt64LE(BigInt.asIntN(64, v));
   else b.writeInt32LE(Number(BigInt.asIntN(32, v)));
@@ -26,7 +27,7 @@ export const fileHandlers: Record<string, Handler> = {
     expectArgs(call, 1);
     const fds = arg(call, 0);
     if (fds.kind !== 'array' || fds.items.length !== 2)
-      throw new ScriptError('syscall', `${call.name}: expected [read_fd, write_fd], found ${describeExpr(fds)}`, fds.loc);
+      throw ScriptError.from('syscall', fds.loc, wrongForm({ subject: call.name, expected: '[read_fd, write_fd]', found: describeExpr(fds) }));
     const scriptFds = fds.items.map((e) => Number(s.evaluator.int(e, `${call.name} fd`)));
     const buf = Buffer.alloc(8);
     return {

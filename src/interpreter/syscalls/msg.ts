@@ -1,6 +1,7 @@
 // Message I/O: sendto/recvfrom, sendmsg/recvmsg (msghdr, iovecs, control messages) and
 // readv/writev. Written data is zero bytes and received data is not checked; what recvmsg
 // returns in msg_flags and msg_control is compared field by field with the script.
+import { wrongForm } from '../../assertions/messages.js';
 import type { Expr, StructExpr, SyscallAction } from '../../parser/ast.js';
 import { addressOf, clocks, libc } from '../../sys/libc.js';
 import { lookupSymbol } from '../../syscalls/symbols.js';
@@ -59,14 +60,14 @@ function iovecLength(s: RunState, call: SyscallAction, e: Expr): number {
   let lenExpr: Expr | undefined;
   if (e.kind === 'list' && e.items.length === 2) lenExpr = e.items[1];
   else if (e.kind === 'struct') lenExpr = structFields(call, e, 'iovec', ['iov_base', 'iov_len']).get('iov_len')?.value;
-  if (!lenExpr) throw new ScriptError('syscall', `${call.name}: expected an iovec {..., length}, found ${describeExpr(e)}`, e.loc);
+  if (!lenExpr) throw ScriptError.from('syscall', e.loc, wrongForm({ subject: call.name, expected: 'an iovec {..., length}', found: describeExpr(e) }));
   const n = Number(s.evaluator.int(lenExpr, `${call.name} iov_len`));
   if (n < 0 || n > 1 << 30) throw new ScriptError('syscall', `${call.name}: iov_len ${n} out of range`, lenExpr.loc);
   return n;
 }
 
 function iovecList(s: RunState, call: SyscallAction, e: Expr): number[] {
-  if (e.kind !== 'array') throw new ScriptError('syscall', `${call.name}: expected an iovec array [{..., length}, ...], found ${describeExpr(e)}`, e.loc);
+  if (e.kind !== 'array') throw ScriptError.from('syscall', e.loc, wrongForm({ subject: call.name, expected: 'an iovec array [{..., length}, ...]', found: describeExpr(e) }));
   return e.items.map((it) => iovecLength(s, call, it));
 }
 
@@ -98,7 +99,7 @@ function parseMsghdr(s: RunState, call: SyscallAction, e: Expr): ScriptMsghdr {
   }
   const control = f.get('msg_control')?.value;
   if (control && control.kind !== 'array' && !isEllipsis(control))
-    throw new ScriptError('syscall', `${call.name}: expected msg_control=[{cmsg_level=..., cmsg_type=..., cmsg_data=...}, ...], found ${describeExpr(control)}`, control.loc);
+    throw ScriptError.from('syscall', control.loc, wrongForm({ subject: call.name, expected: 'msg_control=[{cmsg_level=..., cmsg_type=..., cmsg_data=...}, ...]', found: describeExpr(control) }));
   const flags = f.get('msg_flags')?.value;
   return {
     iovLengths,

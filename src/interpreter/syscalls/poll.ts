@@ -1,4 +1,5 @@
 // Readiness: poll() with per-entry revents checks, and epoll_create/epoll_ctl/epoll_wait.
+import { wrongForm } from '../../assertions/messages.js';
 import type { Expr, SyscallAction } from '../../parser/ast.js';
 import { libc } from '../../sys/libc.js';
 import { ScriptError } from '../errors.js';
@@ -16,7 +17,7 @@ interface ScriptPollfd {
 
 function pollfdList(s: RunState, call: SyscallAction, e: Expr): ScriptPollfd[] {
   const items = e.kind === 'array' ? e.items : e.kind === 'struct' ? [e] : undefined;
-  if (!items) throw new ScriptError('syscall', `${call.name}: expected [{fd=..., events=..., revents=...}, ...], found ${describeExpr(e)}`, e.loc);
+  if (!items) throw ScriptError.from('syscall', e.loc, wrongForm({ subject: call.name, expected: '[{fd=..., events=..., revents=...}, ...]', found: describeExpr(e) }));
   return items.map((it) => {
     const f = structFields(call, it, 'pollfd', ['fd', 'events', 'revents']);
     const need = (n: string) => {

@@ -1,4 +1,5 @@
 // setsockopt/getsockopt with int, string and struct linger values.
+import { syscallMismatch } from '../../assertions/messages.js';
 import type { Expr, SyscallAction } from '../../parser/ast.js';
 import { libc } from '../../sys/libc.js';
 import { ScriptError } from '../errors.js';
@@ -53,14 +54,14 @@ export const sockoptHandlers: Record<string, Handler> = {
             if (f.name !== 'onoff' && f.name !== 'linger') throw new ScriptError('syscall', `getsockopt: unknown linger field '${f.name}' (expected onoff, linger)`, f.loc);
             if (isEllipsis(f.value)) continue;
             const want = Number(s.evaluator.int(f.value, `getsockopt linger ${f.name}`));
-            if (got[f.name] !== want) throw new ScriptError('syscall', `getsockopt: expected linger ${f.name} ${want}, got ${got[f.name]}`, f.value.loc, [], `runtime error in getsockopt call: Bad getsockopt optval: expected linger.${f.name} ${want} actual ${got[f.name]}`);
+            if (got[f.name] !== want) throw ScriptError.from('syscall', f.value.loc, syscallMismatch({ call: 'getsockopt', what: `linger ${f.name}`, expected: want, actual: got[f.name], legacy: `Bad getsockopt optval: expected linger.${f.name} ${want} actual ${got[f.name]}` }));
           }
         } else if (value.kind === 'string') {
           const got = buf.toString('latin1', 0, gotLen).replace(/\0.*$/s, '');
           const expected = s.evaluator.string(value, 'getsockopt value');
-          if (got !== expected) throw new ScriptError('syscall', `getsockopt: expected optval "${expected}", got "${got}"`, value.loc);
+          if (got !== expected) throw ScriptError.from('syscall', value.loc, syscallMismatch({ call: 'getsockopt', what: 'optval', expected: `"${expected}"`, actual: `"${got}"` }));
         } else checkIntOut(s, call, value, buf, 'optval');
-        if (!isEllipsis(lenExpr) && gotLen !== want) throw new ScriptError('syscall', `getsockopt: expected optlen ${want}, got ${gotLen}`, lenExpr.loc);
+        if (!isEllipsis(lenExpr) && gotLen !== want) throw ScriptError.from('syscall', lenExpr.loc, syscallMismatch({ call: 'getsockopt', what: 'optlen', expected: want, actual: gotLen }));
       },
     };
   },
