@@ -3,12 +3,14 @@
 // and packetdrill's one-line form (`legacy`) that existing log scrapers read. Our own wording
 // is always `expected X, got Y` for a value and `expected X, found Y` for a form of script
 // text; the legacy forms keep packetdrill's words (`but got`, `actual`) unchanged.
+import type { Note } from '../diagnostics/code-frame.js';
 import type { SourceLocation } from '../parser/ast.js';
 import type { FieldMismatch } from './outbound.js';
 
 export interface FailureMessage {
   message: string;
-  notes: string[];
+  /** Lines under the frame; a note with a location is framed at its own place. */
+  notes: Note[];
   legacy?: string;
 }
 
@@ -35,7 +37,7 @@ export function packetMismatch(o: PacketMismatchOptions): FailureMessage & { loc
     message: expectedGot(m.label, m.expected, m.actual, true),
     loc: m.loc,
     notes: [
-      ...o.mismatches.slice(1).map((x) => `also: ${expectedGot(x.label, x.expected, x.actual, true)}`),
+      ...o.mismatches.slice(1).map((x) => ({ text: `also: ${expectedGot(x.label, x.expected, x.actual, true)}`, loc: x.loc })),
       `script packet: ${o.scriptPacket}`,
       `actual packet: ${o.actualPacket}`,
       ...o.livePacket,
@@ -56,7 +58,7 @@ export interface SyscallFailureOptions {
   text: string;
   /** packetdrill's words for it, when they differ from ours. */
   legacy?: string;
-  notes?: string[];
+  notes?: Note[];
 }
 
 /** A system call whose outcome differs from the line: `name: text` / `runtime error in name call: ...`. */

@@ -1,4 +1,5 @@
 import type { FailureMessage } from '../assertions/messages.js';
+import type { Note } from '../diagnostics/code-frame.js';
 import type { SourceLocation } from '../parser/ast.js';
 
 /**
@@ -10,7 +11,8 @@ export type FailureKind = 'packet' | 'timing' | 'syscall' | 'command' | 'runtime
 
 /**
  * A script failed at a line. `message` is the one-line summary (after `error:`), `notes` the
- * detail lines under the code frame (expected/actual, the decoded live packet), `legacy` the
+ * detail lines under the code frame (expected/actual, the decoded live packet; a note with a
+ * location is framed at its own place), `legacy` the
  * reference packetdrill's one-line form for log scrapers. The wording comes from the builders
  * of src/assertions/messages.ts (`ScriptError.from`); `cause` keeps a lower layer's error.
  */
@@ -20,7 +22,7 @@ export class ScriptError extends Error {
     readonly kind: FailureKind,
     message: string,
     readonly loc: SourceLocation,
-    readonly notes: string[] = [],
+    readonly notes: Note[] = [],
     readonly legacy?: string,
     options?: { cause?: unknown },
   ) {

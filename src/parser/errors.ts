@@ -4,20 +4,28 @@
 import { formatDiagnostic, type Diagnostic } from '../diagnostics/code-frame.js';
 import type { SourceLocation } from './ast.js';
 
+/**
+ * A script that does not parse, or breaks a semantic rule. `diagnostic` is the first problem
+ * (the headline, and the error's message); `diagnostics` all of them in source order (a syntax
+ * error has one: the parser cannot go on past it).
+ */
 export class ParseError extends Error {
   override readonly name = 'ParseError';
+  readonly diagnostics: readonly Diagnostic[];
 
   constructor(
     readonly kind: 'syntax' | 'semantic',
     readonly diagnostic: Diagnostic,
+    more: readonly Diagnostic[] = [],
   ) {
     const d = diagnostic;
     super(`${d.file}:${d.loc.start.line}:${d.loc.start.column}: ${kind} error: ${d.message}`);
+    this.diagnostics = [diagnostic, ...more];
   }
 
-  /** The diagnostic with its code frame (`source` is the script text that was parsed). */
+  /** Every diagnostic with its code frame, a blank line between (`source` is the parsed text). */
   format(source: string): string {
-    return formatDiagnostic(source, this.diagnostic);
+    return this.diagnostics.map((d) => formatDiagnostic(source, d)).join('\n\n');
   }
 }
 

@@ -1,6 +1,7 @@
 // Parse-time semantic checks (script-language.md §3.2, §3.5, §3.6, §7.2): value ranges,
 // sequence arithmetic, option list sizes, and the constructs only outbound packets may use.
-// They run over the finished AST; the first problem found (in source order) is reported.
+// They run over the finished AST and gather every problem in source order: each event, and
+// each TCP option, is checked on its own, so one bad value does not hide the next line's.
 
 import type {
   Endpoints,
@@ -17,12 +18,13 @@ import type {
   TimeSpec,
 } from './ast.js';
 import { mpcHasChecksum } from './ast.js';
+import type { Note } from '../diagnostics/code-frame.js';
 
 /** A semantic problem: message, location and optional help lines. */
 export interface SemanticIssue {
   message: string;
   loc: SourceLocation;
-  notes?: string[];
+  notes?: Note[];
 }
 
 class Found extends Error {
@@ -40,19 +42,38 @@ const U64N = 0xffffffffffffffffn;
 const FLOWLABEL_MAX = 0xfffff;
 const MAX_TCP_OPTION_BYTES = 40;
 
-/** Returns the first semantic problem of `script`, or undefined. */
+/** Every semantic problem of `script`, in source order (empty when there is none). */
+export function checkScriptAll(script: Script, source: string): SemanticIssue[] {
+  const checker = new Checker(source);
+  checker.script(script);
+  return checker.issues;
+}
+
+/** The first semantic problem of `script`, or undefined. */
 export function checkScript(script: Script, source: string): SemanticIssue | undefined {
-  try {
-    new Checker(source).script(script);
-    return undefined;
-  } catch (e) {
-    if (e instanceof Found) return e.issue;
-    throw e;
-  }
+  return checkScriptAll(script, source)[0];
 }
 
 class Checker {
+  readonly issues: SemanticIssue[] = [];
+
   constructor(private readonly source: string) {}
+
+  /**
+   * Runs one independent check: its first problem is recorded and ends that check only
+   * (a check stops at its first problem, since later ones in it may follow from it).
+   * Returns whether it passed.
+   */
+  private attempt(check: () => void): boolean {
+    try {
+      check();
+      return true;
+    } catch (e) {
+      if (!(e instanceof Found)) throw e;
+      this.issues.push(e.issue);
+      return false;
+    }
+  }
 
   private fail(message: string, loc: SourceLocation, ...notes: string[]): never {
     throw new Found(notes.length > 0 ? { message, loc, notes } : { message, loc });
@@ -86,6 +107,11 @@ class Checker {
   }
 
   private event(event: Event, first: boolean): void {
+    this.attempt(() => this.eventTime(event, first));
+    this.attempt(() => this.action(event));
+  }
+
+  private eventTime(event: Event, first: boolean): void {
     this.time(event.time);
     const outboundPacket = event.action.kind === 'packet' && event.action.direction === 'outbound';
     if (event.time.kind === 'any' && !outboundPacket) {
@@ -101,6 +127,9 @@ class Checker {
       const atZero = (t.kind === 'absolute' || t.kind === 'relative') && t.usecs === 0;
       if (!atZero) this.fail('first event should be at time 0', t.loc, 'help: start the script with "0" or "+0"');
     }
+  }
+
+  private action(event: Event): void {
     const action = event.action;
     if (action.kind === 'syscall' && action.blockingEnd !== undefined && action.blockingEnd.value < 0) {
       this.fail('negative time', action.blockingEnd.loc);
@@ -198,7 +227,10 @@ class Checker {
     }
     if (body.options === undefined) return;
     let bytes = 0;
-    for (const opt of body.options) bytes += this.option(opt, inbound);
+    let optionsOk = true;
+    for (const opt of body.options) optionsOk = this.attempt(() => (bytes += this.option(opt, inbound))) && optionsOk;
+    // The list's size means little once an option in it is wrong.
+    if (!optionsOk) return;
     const loc = body.optionsLoc ?? body.loc;
     if (bytes > MAX_TCP_OPTION_BYTES) {
       this.fail(`TCP options take ${bytes} bytes, more than the maximum of ${MAX_TCP_OPTION_BYTES}`, loc);

@@ -16,7 +16,7 @@ import { ScriptError } from '../../src/interpreter/errors.js';
 const loc = (column: number) => ({ start: { offset: column, line: 3, column }, end: { offset: column + 1, line: 3, column: column + 1 } });
 
 describe('message builders', () => {
-  it('word a packet mismatch at its first field, the others as notes, with packetdrill\'s field name', () => {
+  it('word a packet mismatch at its first field, the others as notes located at theirs, with packetdrill\'s field name', () => {
     const m = packetMismatch({
       mismatches: [
         { field: 'tcp_ack_seq', label: 'ack', expected: '1001', actual: '1', loc: loc(19) },
@@ -29,7 +29,7 @@ describe('message builders', () => {
     expect(m).toEqual({
       message: 'expected ack 1001, got ack 1',
       loc: loc(19),
-      notes: ['also: expected win 500, got win 502', 'script packet: 0.010000 . 1:1(0) ack 1001 win 500', 'actual packet: 0.010301 . 1:1(0) ack 1 win 502', 'live packet: IPv4 ...'],
+      notes: [{ text: 'also: expected win 500, got win 502', loc: loc(28) }, 'script packet: 0.010000 . 1:1(0) ack 1001 win 500', 'actual packet: 0.010301 . 1:1(0) ack 1 win 502', 'live packet: IPv4 ...'],
       legacy: 'live packet field tcp_ack_seq: expected: 1001 vs actual: 1',
     });
   });

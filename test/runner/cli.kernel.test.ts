@@ -81,6 +81,19 @@ describe('tsdrill usage errors (no kernel needed)', () => {
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
+  it('`tsdrill parse` reports every semantic problem of a file, the first one first, and exits 2', async () => {
+    const r = await tsdrill(['parse', 'test/parser/bad/several-problems.pkt']);
+    expect(r.exitCode).toBe(2);
+    const headlines = r.stderr.split('\n').filter((l) => l.startsWith('error: '));
+    expect(headlines).toEqual([
+      'error: MSS 70000 is too large (maximum 65535)',
+      'error: window scale 300 is too large (maximum 255)',
+      'error: window 70000 is too large (maximum 65535)',
+      'error: "*" (any time) is only allowed on outbound packets',
+    ]);
+    expect(r.stderr).toContain(' --> test/parser/bad/several-problems.pkt:5:1');
+  });
+
   it.each([
     [['run', '--no-such-flag', 'scripts/'], /unknown option --no-such-flag/],
     [['run'], /needs at least one script or directory/],

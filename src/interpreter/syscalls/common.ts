@@ -1,5 +1,6 @@
 // Shared pieces of the syscall handlers: the table entry type and argument helpers.
 import { syscallFailure, syscallMismatch, wrongForm } from '../../assertions/messages.js';
+import type { Note } from '../../diagnostics/code-frame.js';
 import type { Expr, StructField, SyscallAction } from '../../parser/ast.js';
 import type { LibcFunction } from '../../sys/libc.js';
 import { ScriptError } from '../errors.js';
@@ -69,7 +70,7 @@ export function dataBuffer(s: RunState, call: SyscallAction, bufIndex: number, l
 }
 
 /** An out-parameter mismatch, pointing at the script field, with packetdrill's one-line form. */
-export function outParamError(call: SyscallAction, message: string, loc: Expr['loc'], legacy?: string, notes: string[] = []): ScriptError {
+export function outParamError(call: SyscallAction, message: string, loc: Expr['loc'], legacy?: string, notes: Note[] = []): ScriptError {
   return ScriptError.from('syscall', loc, syscallFailure({ call: call.name, text: message, legacy, notes }));
 }
 
