@@ -191,6 +191,8 @@ Each run happens as root in a private network namespace with its own tun0; nothi
 touches the host's interfaces. Output is TAP version 13 on stdout: one subtest per directory
 (\`ok 1 test: packetdrill_<dir>\`), one line per script and IP variant. On a terminal a progress
 line and a summary go to stderr (not when CI is set).
-Exit status: 0 all passed (flaky allowed), 1 a run failed, 2 usage or parse error,
-4 the kernel under --kernel could not run the suite (boot failure, panic, hang), 130 interrupted.
+Exit status: 0 all passed (flaky allowed), 1 a run failed (or could not run), 2 usage or parse
+error, 3 internal error of tsdrill, 4 the kernel under --kernel could not run the suite (boot
+failure, panic, hang), 130 interrupted (Ctrl-C or SIGTERM: runs killed, result files written and
+marked incomplete).
 `;
