@@ -31,6 +31,7 @@ const OWN_BOOLEAN = new Set(['current-netns', 'print-ast', 'help', 'version', 's
 export const PD_BOOLEAN = new Set(['tcp_ts_ecr_scaled', 'strict_segments', 'verbose', 'debug', 'dry_run', 'send_omit_free', 'is_anyip', 'allow_initial_netns', 'allow_deep_idle']);
 
 export function parseArgs(argv: readonly string[], cores: number): RunArgs {
+  // lint-allow short-name: 'a' is the RunArgs this whole function fills in, one option at a time
   const a: RunArgs = {
     command: 'help',
     paths: [],

@@ -49,7 +49,7 @@ export function compareTcp(
   expectedOptions: TcpOption[] | 'any' | undefined,
   actual: ScriptViewTcp,
 ): FieldMismatch[] {
-  const b = line.body;
+  const body = line.body;
   const out: FieldMismatch[] = [];
   const push = (field: string, label: string, expected: string, actualText: string, loc: SourceLocation) =>
     out.push({ field, label, expected, actual: actualText, loc });
@@ -70,36 +70,36 @@ export function compareTcp(
   const flagMask = expectedFlags.ace !== undefined ? 0x3f : 0x1ff;
   if ((actual.flags & flagMask) !== (expectedFlags.flags & flagMask)) {
     const name = FLAG_FIELDS.find(([bit]) => (actual.flags ^ expectedFlags.flags) & bit)?.[1] ?? 'tcp_flags';
-    push(name, 'flags', formatTcpFlags(expectedFlags.flags & flagMask), formatTcpFlags(actual.flags & flagMask), b.flags.loc);
+    push(name, 'flags', formatTcpFlags(expectedFlags.flags & flagMask), formatTcpFlags(actual.flags & flagMask), body.flags.loc);
   } else if (expectedFlags.ace !== undefined) {
     const ace = ((actual.flags & TCP_FLAG.ECE) ? 1 : 0) | ((actual.flags & TCP_FLAG.CWR) ? 2 : 0) | ((actual.flags & TCP_FLAG.AE) ? 4 : 0);
-    if (ace !== expectedFlags.ace) push('tcp_ace', 'ace', String(expectedFlags.ace), String(ace), b.flags.loc);
+    if (ace !== expectedFlags.ace) push('tcp_ace', 'ace', String(expectedFlags.ace), String(ace), body.flags.loc);
   }
-  if (actual.reserved !== 0) push('tcp_reserved_bits', 'reserved bits', '0', String(actual.reserved), b.flags.loc);
-  if (actual.seq !== b.seq.start >>> 0) push('tcp_seq', 'seq', String(b.seq.start >>> 0), String(actual.seq), b.seq.loc);
-  if (actual.payloadLength !== b.seq.length)
-    push('tcp_payload_len', 'payload length', `${b.seq.length} bytes`, `${actual.payloadLength} bytes`, b.seq.loc);
-  const wantAck = b.ack ? b.ack.value >>> 0 : 0;
-  if (actual.ack !== wantAck) push('tcp_ack_seq', 'ack', String(wantAck), String(actual.ack), b.ack?.loc ?? b.flags.loc);
-  if (b.win && actual.window !== b.win.value) push('tcp_window', 'win', String(b.win.value), String(actual.window), b.win.loc);
-  const wantUrg = b.urg?.value ?? 0;
-  if (actual.urgentPointer !== wantUrg) push('tcp_urg_ptr', 'urg', String(wantUrg), String(actual.urgentPointer), b.urg?.loc ?? b.flags.loc);
+  if (actual.reserved !== 0) push('tcp_reserved_bits', 'reserved bits', '0', String(actual.reserved), body.flags.loc);
+  if (actual.seq !== body.seq.start >>> 0) push('tcp_seq', 'seq', String(body.seq.start >>> 0), String(actual.seq), body.seq.loc);
+  if (actual.payloadLength !== body.seq.length)
+    push('tcp_payload_len', 'payload length', `${body.seq.length} bytes`, `${actual.payloadLength} bytes`, body.seq.loc);
+  const wantAck = body.ack ? body.ack.value >>> 0 : 0;
+  if (actual.ack !== wantAck) push('tcp_ack_seq', 'ack', String(wantAck), String(actual.ack), body.ack?.loc ?? body.flags.loc);
+  if (body.win && actual.window !== body.win.value) push('tcp_window', 'win', String(body.win.value), String(actual.window), body.win.loc);
+  const wantUrg = body.urg?.value ?? 0;
+  if (actual.urgentPointer !== wantUrg) push('tcp_urg_ptr', 'urg', String(wantUrg), String(actual.urgentPointer), body.urg?.loc ?? body.flags.loc);
 
   if (Array.isArray(expectedOptions)) {
-    const optLoc = b.optionsLoc ?? b.loc;
+    const optLoc = body.optionsLoc ?? body.loc;
     const want = expectedOptions.map(describeTcpOption).join(',');
     const got = actual.options.map(describeTcpOption).join(',');
     if (want !== got) {
       // Point at the first option that differs, when the line has one there.
       const i = expectedOptions.findIndex((o, k) => describeTcpOption(o) !== (actual.options[k] ? describeTcpOption(actual.options[k]!) : ''));
-      const nodes = Array.isArray(b.options) ? b.options : [];
+      const nodes = Array.isArray(body.options) ? body.options : [];
       push('tcp_options', 'options', `<${want}>`, `<${got}>`, nodes[i]?.loc ?? optLoc);
     }
   } else if (expectedOptions === undefined && actual.options.length > 0) {
-    push('tcp_options', 'options', '(none)', `<${actual.options.map(describeTcpOption).join(',')}>`, b.loc);
+    push('tcp_options', 'options', '(none)', `<${actual.options.map(describeTcpOption).join(',')}>`, body.loc);
   }
-  if (!actual.payloadAllZero && actual.payloadLength === b.seq.length)
-    push('tcp_payload', 'payload', `${b.seq.length} zero bytes`, 'non-zero bytes', b.seq.loc);
+  if (!actual.payloadAllZero && actual.payloadLength === body.seq.length)
+    push('tcp_payload', 'payload', `${body.seq.length} zero bytes`, 'non-zero bytes', body.seq.loc);
   return out;
 }
 

@@ -74,9 +74,10 @@ export async function runJob(job: ChildJob, hooks: Pick<RunHooks, 'log'> = {}): 
     });
   } catch (e) {
     if (e instanceof ParseError) {
+      const { message, loc } = e.diagnostic;
       return result({
         verdict: 'error',
-        error: { message: e.diagnostic.message, kind: e.kind, file: job.display, line: e.diagnostic.loc.start.line, column: e.diagnostic.loc.start.column, framed: e.format(source), legacy: e.message },
+        error: { message, kind: e.kind, file: job.display, line: loc.start.line, column: loc.start.column, framed: e.format(source), legacy: e.message },
       });
     }
     const msg = e instanceof Error ? e.message : String(e);

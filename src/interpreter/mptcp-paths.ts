@@ -105,7 +105,10 @@ export function inboundPathOption(node: MptcpOptionNode, ctx: PathContext, conn:
       const opt: MptcpOption = { kind: 'add_address', flags: node.echo ? 1 : 0, echo: node.echo, addressId: id, address: formatIp(a.ip) };
       if (node.port !== undefined) opt.port = node.port;
       if (!node.echo)
-        opt.hmac = node.hmac === 'auto' || node.hmac === undefined ? addAddrHmac(need(ctx.scriptKey, "the script's key", node), need(ctx.kernelKey, "the kernel's key", node), id, a.ip, node.port ?? 0) : node.hmac;
+        opt.hmac =
+          node.hmac === 'auto' || node.hmac === undefined
+            ? addAddrHmac(need(ctx.scriptKey, "the script's key", node), need(ctx.kernelKey, "the kernel's key", node), id, a.ip, node.port ?? 0)
+            : node.hmac;
       return opt;
     }
     default:
@@ -119,16 +122,38 @@ export function outboundPathExpectation(node: MptcpOptionNode, live: MptcpOption
     conn.join.kernelNonce = live.nonce;
     const token = node.token;
     const want =
-      token?.kind === 'literal' ? Number(token.value) : token?.kind === 'hash' ? mptcpToken(need(ctx.keyVar(token.key), `key ${token.key}`, node), token.hash) : mptcpToken(need(ctx.scriptKey, "the script's key", node));
-    return { ...live, backup: !!node.backup, flags: (live.flags & ~1) | (node.backup ? 1 : 0), addressId: addressIdOf(node.addressId) ?? live.addressId, token: want >>> 0, nonce: node.rand !== undefined ? Number(node.rand) : live.nonce };
+      token?.kind === 'literal'
+        ? Number(token.value)
+        : token?.kind === 'hash'
+          ? mptcpToken(need(ctx.keyVar(token.key), `key ${token.key}`, node), token.hash)
+          : mptcpToken(need(ctx.scriptKey, "the script's key", node));
+    return {
+      ...live,
+      backup: !!node.backup,
+      flags: (live.flags & ~1) | (node.backup ? 1 : 0),
+      addressId: addressIdOf(node.addressId) ?? live.addressId,
+      token: want >>> 0,
+      nonce: node.rand !== undefined ? Number(node.rand) : live.nonce,
+    };
   }
   if (node.kind === 'mp_join_syn_ack' && live.kind === 'mp_join_syn_ack') {
     conn.join.kernelNonce = live.nonce;
-    const hmac = node.hmac?.kind === 'literal' ? node.hmac.value : joinHmacTrunc64(need(ctx.kernelKey, "the kernel's key", node), need(ctx.scriptKey, "the script's key", node), live.nonce, need(conn.join.scriptNonce, 'our MP_JOIN nonce', node));
+    const hmac =
+      node.hmac?.kind === 'literal'
+        ? node.hmac.value
+        : joinHmacTrunc64(need(ctx.kernelKey, "the kernel's key", node), need(ctx.scriptKey, "the script's key", node), live.nonce, need(conn.join.scriptNonce, 'our MP_JOIN nonce', node));
     return { ...live, backup: !!node.backup, flags: (live.flags & ~1) | (node.backup ? 1 : 0), hmac };
   }
   if (node.kind === 'mp_join_ack' && live.kind === 'mp_join_ack')
-    return { ...live, hmac: joinHmac160(need(ctx.kernelKey, "the kernel's key", node), need(ctx.scriptKey, "the script's key", node), need(conn.join.kernelNonce, "the kernel's MP_JOIN nonce", node), need(conn.join.scriptNonce, 'our MP_JOIN nonce', node)) };
+    return {
+      ...live,
+      hmac: joinHmac160(
+        need(ctx.kernelKey, "the kernel's key", node),
+        need(ctx.scriptKey, "the script's key", node),
+        need(conn.join.kernelNonce, "the kernel's MP_JOIN nonce", node),
+        need(conn.join.scriptNonce, 'our MP_JOIN nonce', node),
+      ),
+    };
   if (node.kind === 'add_address' && live.kind === 'add_address') {
     const bound = ctx.addresses.get(node.address.name);
     if (!bound && !node.address.value) ctx.addresses.set(node.address.name, { ip: parseIp(live.address), port: live.port, id: live.addressId, kernels: true });
@@ -137,7 +162,8 @@ export function outboundPathExpectation(node: MptcpOptionNode, live: MptcpOption
     const want: MptcpOption = { kind: 'add_address', flags: (live.flags & ~1) | (node.echo ? 1 : 0), echo: node.echo, addressId: id, address: formatIp(a.ip) };
     const port = node.port ?? live.port;
     if (port !== undefined) want.port = port;
-    if (!node.echo) want.hmac = typeof node.hmac === 'bigint' ? node.hmac : addAddrHmac(need(ctx.kernelKey, "the kernel's key", node), need(ctx.scriptKey, "the script's key", node), id, a.ip, port ?? 0);
+    if (!node.echo)
+      want.hmac = typeof node.hmac === 'bigint' ? node.hmac : addAddrHmac(need(ctx.kernelKey, "the kernel's key", node), need(ctx.scriptKey, "the script's key", node), id, a.ip, port ?? 0);
     return want;
   }
   if (live.kind === subtypeKind(node)) return simpleOption(node, ctx, false, live);
@@ -145,7 +171,13 @@ export function outboundPathExpectation(node: MptcpOptionNode, live: MptcpOption
 }
 
 function subtypeKind(node: MptcpOptionNode): MptcpOption['kind'] | undefined {
-  const k: Partial<Record<MptcpOptionNode['kind'], MptcpOption['kind']>> = { remove_address: 'remove_address', mp_prio: 'mp_prio', mp_fail: 'mp_fail', mp_fastclose: 'mp_fastclose', mp_tcprst: 'mp_tcprst' };
+  const k: Partial<Record<MptcpOptionNode['kind'], MptcpOption['kind']>> = {
+    remove_address: 'remove_address',
+    mp_prio: 'mp_prio',
+    mp_fail: 'mp_fail',
+    mp_fastclose: 'mp_fastclose',
+    mp_tcprst: 'mp_tcprst',
+  };
   return k[node.kind];
 }
 

@@ -30,7 +30,17 @@ export function warmUpHotPaths(s: RunState): void {
       ip: { version: s.family, tos: 0, flowLabel: 0, ttl: 64, protocol: IPPROTO.TCP, id: 0, fragment: 0, src: ip, dst: ip },
       transport: {
         kind: 'tcp',
-        tcp: { srcPort: 1, dstPort: 2, seq: i, ack: 1, flags: TCP_FLAG.SYN | TCP_FLAG.ACK, reserved: 0, window: 65535, urgentPointer: 0, options: [{ kind: 'mss', mss: 1460 }, { kind: 'nop' }, { kind: 'nop' }, { kind: 'timestamp', val: i, ecr: 0 }] },
+        tcp: {
+          srcPort: 1,
+          dstPort: 2,
+          seq: i,
+          ack: 1,
+          flags: TCP_FLAG.SYN | TCP_FLAG.ACK,
+          reserved: 0,
+          window: 65535,
+          urgentPointer: 0,
+          options: [{ kind: 'mss', mss: 1460 }, { kind: 'nop' }, { kind: 'nop' }, { kind: 'timestamp', val: i, ecr: 0 }],
+        },
       },
       payload: new Uint8Array(0),
     };

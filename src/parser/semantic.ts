@@ -328,6 +328,7 @@ class Checker {
 
   // --- MPTCP options -----------------------------------------------------------------------
 
+  // lint-allow short-name: 'o' is the option every case of this switch reads, as in option() above
   private mptcp(o: MptcpOptionNode, inbound: boolean): number {
     switch (o.kind) {
       case 'mpcapable': {

@@ -61,7 +61,20 @@ describe('MptcpState', () => {
     const s = handshaken();
     const live = (dsn: bigint) => ({
       kind: 'mptcp' as const,
-      bytes: encodeMptcpOption({ kind: 'dss', reserved: 0, flags: 0x0f, dataAckPresent: true, dataAck8: true, mappingPresent: true, dsn8: true, dataFin: false, dataAck: idsn(0x0200000000000000n) + 1n, dsn, ssn: 1, dll: 10 }),
+      bytes: encodeMptcpOption({
+        kind: 'dss',
+        reserved: 0,
+        flags: 0x0f,
+        dataAckPresent: true,
+        dataAck8: true,
+        mappingPresent: true,
+        dsn8: true,
+        dataFin: false,
+        dataAck: idsn(0x0200000000000000n) + 1n,
+        dsn,
+        ssn: 1,
+        dll: 10,
+      }),
     });
     const node = nodes('> P. 1:11(10) ack 1 <nop,nop,dss dack8=1 dsn8=trunc_r64_hmac(skey)+1 ssn=1 dll=10 nocs>')[0]!;
     const good = s.outbound(node, live(idsn(KERNEL_KEY) + 1n), conn);

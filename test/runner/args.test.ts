@@ -12,7 +12,8 @@ describe('parseArgs', () => {
 
   it('reads our own options, with the value inline or as the next argument', () => {
     const a = parse('run', '-j', '3', '--timeout=9', '--tolerance-scale', '2.5', '--repeat=4', '--strict', '--junit', 'j.xml', '--json=r.json', '--pcap-dir', 'p', '--pcap=all', '--current-netns', 'a.pkt', 'b/');
-    expect(a).toMatchObject({ jobs: 3, timeoutSec: 9, toleranceScale: 2.5, repeat: 4, strict: true, junit: 'j.xml', json: 'r.json', pcapDir: 'p', pcapMode: 'all', currentNetns: true, paths: ['a.pkt', 'b/'] });
+    expect(a).toMatchObject({ jobs: 3, timeoutSec: 9, toleranceScale: 2.5, repeat: 4, strict: true, junit: 'j.xml', json: 'r.json', pcapDir: 'p', pcapMode: 'all' });
+    expect(a).toMatchObject({ currentNetns: true, paths: ['a.pkt', 'b/'] });
     expect(parse('run', '--filter', 'mp_.*join', 'x').filter?.test('scripts/mp_join/a.pkt')).toBe(true);
     expect(parse('run', '--jobs=5', 'x').jobs).toBe(5);
   });
