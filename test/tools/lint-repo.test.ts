@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { lintedFiles } from '../../tools/lint/files.js';
+import { BASELINE } from '../../tools/lint/baseline.js';
 import { lintSource } from '../../tools/lint/rules.js';
 
 const ROOT = join(import.meta.dirname, '../..');
@@ -16,7 +17,7 @@ describe('lint (tools/lint) over src/, runner/, test/ and tools/', () => {
   });
 
   it.each(files)('%s', (file) => {
-    const findings = lintSource(file, readFileSync(join(ROOT, file), 'utf8'));
+    const findings = lintSource(file, readFileSync(join(ROOT, file), 'utf8')).filter((x) => !BASELINE.has(`${x.file} ${x.rule}`));
     expect(findings.map((x) => `${x.file}:${x.line}:${x.column}: ${x.rule}: ${x.message}`)).toEqual([]);
   });
 });
